@@ -1,0 +1,177 @@
+# machxfer: machd (a user-space Mach IPC kernel), libmach and their tests.
+#
+#   make                  machd, libmach.a, libmach.so, libmach-uninstalled.pc
+#   make test             check dependencies, build, run every test program
+#   make asan             the same with ASan+UBSan, built under build/asan/
+#   make install          PREFIX=/usr/local DESTDIR=
+#   make clean            remove build/
+#
+# Knobs: CC, CFLAGS, CPPFLAGS, LDFLAGS, LDLIBS, WERROR=1, SANITIZE=1 (or a
+# list such as SANITIZE=address,undefined), V=1 for full command lines.
+# Every output goes under $(B); sources are found by wildcard.
+
+CC         ?= cc
+AR         ?= ar
+PKG_CONFIG ?= pkg-config
+CFLAGS     ?= -O2 -g
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+VERSION     = 0.1.0
+SOVERSION   = 0
+
+# Always on, even when CFLAGS is overridden: C11 plus the GNU/Linux API.
+STD  = -std=c11 -D_GNU_SOURCE
+# -Wno-unused-parameter: Mach handlers, cmocka tests and ops-struct
+# callbacks share fixed signatures and many ignore some arguments.
+WARN = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
+       -Wmissing-declarations -Wshadow -Wpointer-arith -Wcast-qual -Wundef \
+       -Werror=implicit-function-declaration -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+comma := ,
+B = build
+ifneq ($(SANITIZE),)
+B        = build/asan
+SAN_LIST = $(if $(filter 1,$(SANITIZE)),address$(comma)undefined,$(SANITIZE))
+SAN      = -fsanitize=$(SAN_LIST) -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_OPT  = -O1
+endif
+
+ALL_CPPFLAGS = -Iinclude -Isrc/common $(CPPFLAGS)
+ALL_CFLAGS   = $(STD) $(CFLAGS) $(SAN_OPT) $(WARN) $(SAN) -pthread -MMD -MP
+ALL_LDFLAGS  = $(LDFLAGS) $(SAN) -pthread
+CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+ifneq ($(V),1)
+Q = @
+quiet = @printf '  %-6s %s\n' '$(1)' '$(2)';
+endif
+
+# Objects mirror their sources: src/kernel/x.c -> $(B)/obj/src/kernel/x.o,
+# and $(B)/pic/... for the shared library.
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+pic = $(patsubst %.c,$(B)/pic/%.o,$(1))
+
+define link
+@mkdir -p $(@D)
+$(call quiet,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(1) $(LDLIBS)
+endef
+
+# Changing flags (or SANITIZE) rewrites $(SETTINGS), which every object
+# depends on, so nothing built with other flags survives. Adding or removing
+# a source rewrites $(SOURCES), which every program and library depends on,
+# so none keeps a deleted object.
+SETTINGS = $(B)/.make-settings
+SOURCES  = $(B)/.make-sources
+SETTINGS_NOW = $(CURDIR) $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(LDLIBS) $(CMOCKA_CFLAGS) $(CMOCKA_LIBS)
+SOURCES_NOW  = $(sort $(wildcard src/*/*.c tests/*/*.c))
+# $(call update,TEXT): rewrite $@ only when its content is not TEXT.
+update = @mkdir -p $(@D); echo '$(subst ','\'',$(1))' | cmp -s - $@ || \
+	echo '$(subst ','\'',$(1))' > $@
+
+all:
+
+# --- shared by machd and libmach -------------------------------------------
+COMMON_SRCS := $(wildcard src/common/*.c)
+COMMON_OBJS := $(call obj,$(COMMON_SRCS))
+
+# --- machd: the kernel daemon; the rest of src/kernel is what unit tests link
+KERNEL_SRCS := $(filter-out src/kernel/machd.c,$(wildcard src/kernel/*.c))
+KERNEL_OBJS := $(call obj,$(KERNEL_SRCS))
+BINS        += $(B)/bin/machd
+$(B)/bin/machd: $(call obj,src/kernel/machd.c) $(KERNEL_OBJS) $(COMMON_OBJS) $(SOURCES)
+	$(call link)
+
+# --- libmach: the client library, static and shared ------------------------
+LIBMACH_SRCS := $(wildcard src/libmach/*.c)
+LIBMACH_A    := $(B)/lib/libmach.a
+LIBMACH_SO   := $(B)/lib/libmach.so
+LIBS         += $(LIBMACH_A) $(LIBMACH_SO) $(LIBMACH_SO).$(SOVERSION)
+$(LIBMACH_A): $(call obj,$(LIBMACH_SRCS) $(COMMON_SRCS)) $(SOURCES)
+	@mkdir -p $(@D)
+	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $(filter %.o,$^)
+$(LIBMACH_SO).$(SOVERSION): $(call pic,$(LIBMACH_SRCS) $(COMMON_SRCS)) $(SOURCES)
+	@mkdir -p $(@D)
+	$(call quiet,LINK,$@)$(CC) -shared -Wl,-soname,libmach.so.$(SOVERSION) \
+	    -Wl,--no-undefined $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
+$(LIBMACH_SO): $(LIBMACH_SO).$(SOVERSION)
+	$(Q)ln -sf libmach.so.$(SOVERSION) $@
+
+# pkg-config finds libmach-uninstalled.pc first for "libmach"; it links the
+# checkout's static library by absolute path, so link order and --as-needed
+# do not matter.
+PC_UNINSTALLED := $(B)/lib/pkgconfig/libmach-uninstalled.pc
+$(PC_UNINSTALLED): mk/libmach-uninstalled.pc.in $(SETTINGS)
+	@mkdir -p $(@D)
+	$(call quiet,GEN,$@)sed -e 's|@TOP@|$(CURDIR)|g' -e 's|@BUILD@|$(B)|g' \
+	    -e 's|@VERSION@|$(VERSION)|g' -e 's|@SAN@|$(SAN)|g' $< > $@
+
+all: $(BINS) $(LIBS) $(PC_UNINSTALLED)
+
+# --- tests: one program per tests/<dir>/test_*.c ---------------------------
+KTESTS  := $(patsubst %.c,$(B)/%,$(wildcard tests/kernel/test_*.c))
+LTESTS  := $(patsubst %.c,$(B)/%,$(wildcard tests/libmach/test_*.c))
+HARNESS := $(call obj,$(wildcard tests/harness/*.c))
+TESTS   := $(KTESTS) $(LTESTS)
+
+$(B)/obj/tests/kernel/%.o:  XCFLAGS = -Isrc/kernel $(CMOCKA_CFLAGS)
+$(B)/obj/tests/libmach/%.o: XCFLAGS = -Itests/harness $(CMOCKA_CFLAGS)
+$(B)/obj/tests/harness/%.o: XCFLAGS = -Itests/harness $(CMOCKA_CFLAGS)
+
+$(KTESTS): $(B)/%: $(B)/obj/%.o $(KERNEL_OBJS) $(COMMON_OBJS) $(SOURCES)
+	$(call link,$(CMOCKA_LIBS))
+$(LTESTS): $(B)/%: $(B)/obj/%.o $(HARNESS) $(LIBMACH_A) $(SOURCES)
+	$(call link,$(CMOCKA_LIBS))
+
+tests: $(TESTS)
+
+test:
+	@bash mk/deps.sh
+	@$(MAKE) --no-print-directory all tests
+	@bash tests/run-tests.sh $(B) $(TESTS)
+
+asan:
+	@$(MAKE) --no-print-directory test SANITIZE=1
+
+demo bench:
+	@bash mk/deps.sh
+	@bash mk/$@.sh
+
+# --- generic rules ----------------------------------------------------------
+$(B)/obj/%.o: %.c $(SETTINGS)
+	@mkdir -p $(@D)
+	$(call quiet,CC,$<)$(CC) $(ALL_CPPFLAGS) $(XCFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+$(B)/pic/%.o: %.c $(SETTINGS)
+	@mkdir -p $(@D)
+	$(call quiet,CC,$< (pic))$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -fPIC -c -o $@ $<
+
+$(SETTINGS): FORCE
+	$(call update,$(SETTINGS_NOW))
+$(SOURCES): FORCE
+	$(call update,$(SOURCES_NOW))
+
+-include $(shell find $(B)/obj $(B)/pic -name '*.d' 2>/dev/null)
+
+# --- install ----------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(LIBMACH_A) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(LIBMACH_SO).$(SOVERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libmach.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libmach.so
+	for h in $$(cd include && find . -name '*.h'); do \
+	    install -D -m 644 include/$$h $(DESTDIR)$(INCLUDEDIR)/$$h || exit 1; done
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    mk/libmach.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libmach.pc
+
+clean:
+	rm -rf build
+
+.PHONY: all tests test asan demo bench install clean FORCE
+.DELETE_ON_ERROR:

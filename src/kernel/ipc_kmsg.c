@@ -1,0 +1,700 @@
+/*
+ * ipc_kmsg.c -- a message's life in the kernel: intake and measuring
+ * (ipc_kmsg_get), header rights (ipc_kmsg_copyin_header), body rights
+ * (ipc_kmsg_copyin_body), destruction (ipc_kmsg_destroy) and copyout into a
+ * receiver or back into a failed sender (ipc_kmsg_copyout).  Layout and
+ * invariants are in ipc_kmsg.h; the order of checks is spec 3.1.
+ */
+#include <string.h>
+
+#include "ipc_kmsg.h"
+#include "ipc_port.h"
+#include "ipc_right.h"
+#include "ipc_notify.h"
+#include "kalloc.h"
+
+#define IPC_KMSG_MAX_BODY_SPACE      50331580u
+#define IPC_KMSG_MAX_OOL_PORT_COUNT  16383u
+#define IPC_KMSG_MAX_VM_SPACE        7340032u
+#define MSG_OOL_SIZE_SMALL           16384u
+#define PAGE_SIZE_K                  4096u
+
+static uint64_t ipc_kmsg_serial;
+
+/* Messages waiting to be destroyed: destruction never recurses (spec 5.5). */
+static ipc_kmsg_t destroy_first, destroy_last;
+static bool destroy_draining;
+
+ipc_kmsg_t
+ipc_kmsg_alloc(uint32_t dsc_count, uint32_t body_size)
+{
+	size_t size = sizeof(struct ipc_kmsg) +
+	    (size_t)dsc_count * sizeof(struct ipc_kmsg_desc) + body_size;
+	ipc_kmsg_t kmsg = kalloc(KA_KMSG, size);
+
+	if (kmsg == NULL)
+		return IKM_NULL;
+	kmsg->ikm_dsc_count = dsc_count;
+	kmsg->ikm_dsc = (struct ipc_kmsg_desc *)(kmsg + 1);
+	kmsg->ikm_body_size = body_size;
+	kmsg->ikm_body = (uint8_t *)(kmsg->ikm_dsc + dsc_count);
+	kmsg->ikm_serial = ++ipc_kmsg_serial;
+	return kmsg;
+}
+
+void
+ipc_kmsg_free(ipc_kmsg_t kmsg)
+{
+	kfree(KA_KMSG, kmsg);
+}
+
+uint64_t
+ipc_kmsg_count(void)
+{
+	return kalloc_live(KA_KMSG);
+}
+
+static uint32_t
+user_desc_size(uint8_t type)
+{
+	return type == MACH_MSG_PORT_DESCRIPTOR ? IKM_USER_PORT_DESC_SIZE
+	    : IKM_USER_OTHER_DESC_SIZE;
+}
+
+uint32_t
+ipc_kmsg_user_size(ipc_kmsg_t kmsg)
+{
+	uint32_t size = (uint32_t)sizeof(mach_msg_header_t), i;
+
+	if (kmsg->ikm_bits & MACH_MSGH_BITS_COMPLEX) {
+		size += (uint32_t)sizeof(mach_msg_body_t);
+		for (i = 0; i < kmsg->ikm_dsc_count; i++)
+			size += user_desc_size(kmsg->ikm_dsc[i].type);
+	}
+	return size + kmsg->ikm_body_size;
+}
+
+/* --- destruction ---------------------------------------------------------- */
+
+void
+ipc_kmsg_clean_body(ipc_kmsg_t kmsg)
+{
+	uint32_t i;
+
+	for (i = 0; i < kmsg->ikm_dsc_count; i++) {
+		struct ipc_kmsg_desc *d = &kmsg->ikm_dsc[i];
+		if (d->type == MACH_MSG_PORT_DESCRIPTOR) {
+			ipc_object_destroy(d->port, d->disposition);
+			d->port = IP_NULL;
+		}
+	}
+}
+
+static void
+ipc_kmsg_clean(ipc_kmsg_t kmsg)
+{
+	ipc_object_destroy(kmsg->ikm_remote, MACH_MSGH_BITS_REMOTE(kmsg->ikm_bits));
+	kmsg->ikm_remote = IP_NULL;
+	ipc_object_destroy(kmsg->ikm_local, MACH_MSGH_BITS_LOCAL(kmsg->ikm_bits));
+	kmsg->ikm_local = IP_NULL;
+	ipc_kmsg_clean_body(kmsg);
+}
+
+void
+ipc_kmsg_destroy(ipc_kmsg_t kmsg)
+{
+	kmsg->ikm_next = IKM_NULL;
+	if (destroy_last)
+		destroy_last->ikm_next = kmsg;
+	else
+		destroy_first = kmsg;
+	destroy_last = kmsg;
+	if (destroy_draining)
+		return;
+	destroy_draining = true;
+	while (destroy_first != IKM_NULL) {
+		ipc_kmsg_t k = destroy_first;
+		destroy_first = k->ikm_next;
+		if (destroy_first == IKM_NULL)
+			destroy_last = IKM_NULL;
+		ipc_kmsg_clean(k);
+		ipc_kmsg_free(k);
+	}
+	destroy_draining = false;
+}
+
+/* --- intake: steps 1-7 of spec 3.1 ---------------------------------------- */
+
+static uint32_t
+rd32(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static uint64_t
+rd64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* Spec 4.1: walk the descriptors without trusting the count. */
+static mach_msg_return_t
+measure_descriptors(const uint8_t *msg, uint32_t send_size, uint32_t count,
+    uint32_t *endp)
+{
+	uint32_t pos = (uint32_t)(sizeof(mach_msg_header_t) + sizeof(mach_msg_body_t)), i;
+
+	if (count > (send_size - pos) / IKM_USER_PORT_DESC_SIZE)
+		return MACH_SEND_MSG_TOO_SMALL;
+	for (i = 0; i < count; i++) {
+		uint8_t type;
+		if (pos + IKM_USER_PORT_DESC_SIZE > send_size)
+			return MACH_SEND_MSG_TOO_SMALL;
+		type = msg[pos + 11];
+		if (type > MACH_MSG_GUARDED_PORT_DESCRIPTOR)
+			return MACH_SEND_INVALID_TYPE;
+		pos += user_desc_size(type);
+		if (pos > send_size)
+			return MACH_SEND_MSG_TOO_SMALL;
+	}
+	*endp = pos;
+	return MACH_MSG_SUCCESS;
+}
+
+/* Spec 4.2: per-descriptor static checks, in order; fills the kernel form. */
+static mach_msg_return_t
+inflate_descriptors(const uint8_t *msg, ipc_kmsg_t kmsg)
+{
+	uint32_t pos = (uint32_t)(sizeof(mach_msg_header_t) + sizeof(mach_msg_body_t)), i;
+	uint64_t ports = 0, physical = 0;
+
+	for (i = 0; i < kmsg->ikm_dsc_count; i++) {
+		const uint8_t *u = msg + pos;
+		struct ipc_kmsg_desc *d = &kmsg->ikm_dsc[i];
+
+		d->type = u[11];
+		switch (d->type) {
+		case MACH_MSG_PORT_DESCRIPTOR:
+			d->name = rd32(u);
+			d->disposition = u[10];
+			ports++;
+			break;
+		case MACH_MSG_OOL_DESCRIPTOR:
+		case MACH_MSG_OOL_VOLATILE_DESCRIPTOR:
+			d->address = rd64(u);
+			d->deallocate = u[8];
+			d->copy = u[9];
+			d->size = rd32(u + 12);
+			if (d->copy != MACH_MSG_PHYSICAL_COPY && d->copy != MACH_MSG_VIRTUAL_COPY)
+				return MACH_SEND_INVALID_TYPE;
+			if (d->size > MSG_OOL_SIZE_SMALL && d->copy == MACH_MSG_PHYSICAL_COPY &&
+			    !d->deallocate)
+				physical += ((uint64_t)d->size + PAGE_SIZE_K - 1) & ~(uint64_t)(PAGE_SIZE_K - 1);
+			break;
+		case MACH_MSG_OOL_PORTS_DESCRIPTOR:
+			d->address = rd64(u);
+			d->deallocate = u[8];
+			d->copy = u[9];
+			d->disposition = u[10];
+			d->size = rd32(u + 12);
+			ports += d->size;
+			if (ports > UINT32_MAX)
+				return MACH_SEND_TOO_LARGE;
+			break;
+		case MACH_MSG_GUARDED_PORT_DESCRIPTOR:
+			d->context = rd64(u);
+			memcpy(&d->flags, u + 8, 2);
+			d->disposition = u[10];
+			d->name = rd32(u + 12);
+			ports++;
+			if (d->disposition != MACH_MSG_TYPE_MOVE_RECEIVE)
+				return MACH_SEND_INVALID_TYPE;
+			if (d->flags == 0 || (d->flags & ~MACH_MSG_GUARD_FLAGS_MASK) ||
+			    ((d->flags & MACH_MSG_GUARD_FLAGS_UNGUARDED_ON_SEND) && d->context != 0))
+				return MACH_SEND_INVALID_TYPE;
+			break;
+		}
+		pos += user_desc_size(d->type);
+	}
+	if (ports > IPC_KMSG_MAX_OOL_PORT_COUNT)
+		return MACH_SEND_TOO_LARGE;
+	if (physical + 8 * ports > IPC_KMSG_MAX_VM_SPACE)
+		return MACH_MSG_VM_KERNEL;
+	/*
+	 * Out-of-line memory and port arrays, and guarded descriptors, are
+	 * the complex-message issue: until they land they are refused here,
+	 * before any right is taken, with the code XNU uses for a type it
+	 * does not accept.
+	 */
+	for (i = 0; i < kmsg->ikm_dsc_count; i++)
+		if (kmsg->ikm_dsc[i].type != MACH_MSG_PORT_DESCRIPTOR)
+			return MACH_SEND_INVALID_TYPE;
+	return MACH_MSG_SUCCESS;
+}
+
+mach_msg_return_t
+ipc_kmsg_get(const uint8_t *msg, uint32_t send_size, ipc_kmsg_t *kmsgp)
+{
+	mach_msg_header_t hdr;
+	uint32_t count = 0, end = (uint32_t)sizeof(mach_msg_header_t);
+	bool complex;
+	ipc_kmsg_t kmsg;
+	mach_msg_return_t mr;
+
+	if (send_size < sizeof(mach_msg_header_t) || (send_size & 3u))
+		return MACH_SEND_MSG_TOO_SMALL;
+	if (send_size > IPC_KMSG_MAX_BODY_SPACE)
+		return MACH_SEND_TOO_LARGE;
+	memcpy(&hdr, msg, sizeof(hdr));
+	complex = (hdr.msgh_bits & MACH_MSGH_BITS_COMPLEX) != 0;
+	if (complex) {
+		if (send_size < sizeof(mach_msg_header_t) + sizeof(mach_msg_body_t))
+			return MACH_SEND_MSG_TOO_SMALL;
+		count = rd32(msg + sizeof(mach_msg_header_t));
+		mr = measure_descriptors(msg, send_size, count, &end);
+		if (mr != MACH_MSG_SUCCESS)
+			return mr;
+	}
+	kmsg = ipc_kmsg_alloc(count, send_size - end);
+	if (kmsg == IKM_NULL)
+		return MACH_SEND_NO_BUFFER;
+	kmsg->ikm_bits = hdr.msgh_bits & MACH_MSGH_BITS_COMPLEX;
+	kmsg->ikm_id = hdr.msgh_id;
+	if (complex) {
+		mr = inflate_descriptors(msg, kmsg);
+		if (mr != MACH_MSG_SUCCESS) {
+			ipc_kmsg_free(kmsg);
+			return mr;
+		}
+	}
+	memcpy(kmsg->ikm_body, msg + end, send_size - end);
+	*kmsgp = kmsg;
+	return MACH_MSG_SUCCESS;
+}
+
+/* --- header copyin: step 8 (spec 3.2-3.5) --------------------------------- */
+
+static mach_msg_type_name_t
+copyin_type(mach_msg_type_name_t msgt)
+{
+	switch (msgt) {
+	case MACH_MSG_TYPE_MOVE_RECEIVE:
+		return MACH_MSG_TYPE_PORT_RECEIVE;
+	case MACH_MSG_TYPE_MOVE_SEND:
+	case MACH_MSG_TYPE_COPY_SEND:
+	case MACH_MSG_TYPE_MAKE_SEND:
+		return MACH_MSG_TYPE_PORT_SEND;
+	case MACH_MSG_TYPE_MOVE_SEND_ONCE:
+	case MACH_MSG_TYPE_MAKE_SEND_ONCE:
+		return MACH_MSG_TYPE_PORT_SEND_ONCE;
+	default:
+		return 0;
+	}
+}
+
+static bool
+is_send_disposition(mach_msg_type_name_t t)
+{
+	return t >= MACH_MSG_TYPE_MOVE_SEND && t <= MACH_MSG_TYPE_MAKE_SEND_ONCE;
+}
+
+/* Spec 3.2: checks that do not look at the name space, in XNU's order. */
+static mach_msg_return_t
+copyin_header_validate(mach_msg_bits_t bits, mach_port_name_t dest_name,
+    mach_port_name_t reply_name, mach_port_name_t voucher_name)
+{
+	mach_msg_type_name_t dest_type = MACH_MSGH_BITS_REMOTE(bits);
+	mach_msg_type_name_t reply_type = MACH_MSGH_BITS_LOCAL(bits);
+	mach_msg_type_name_t voucher_type = MACH_MSGH_BITS_VOUCHER(bits);
+
+	if (reply_type == 0 ? reply_name != MACH_PORT_NULL : !is_send_disposition(reply_type))
+		return MACH_SEND_INVALID_HEADER;
+	if (voucher_type != 0 && voucher_type != MACH_MSG_TYPE_MOVE_SEND &&
+	    voucher_type != MACH_MSG_TYPE_COPY_SEND)
+		return MACH_SEND_INVALID_VOUCHER;
+	if (voucher_type != 0 && voucher_name == MACH_PORT_DEAD)
+		return MACH_SEND_INVALID_VOUCHER;
+	if (!is_send_disposition(dest_type))
+		return MACH_SEND_INVALID_HEADER;
+	if (!MACH_PORT_VALID(dest_name))
+		return MACH_SEND_INVALID_DEST;
+	if (voucher_type != 0 && dest_name == voucher_name &&
+	    dest_type != MACH_MSG_TYPE_MOVE_SEND && dest_type != MACH_MSG_TYPE_COPY_SEND)
+		return MACH_SEND_INVALID_DEST;
+	if (dest_name == reply_name && (dest_type == MACH_MSG_TYPE_MOVE_SEND_ONCE ||
+	    reply_type == MACH_MSG_TYPE_MOVE_SEND_ONCE))
+		return MACH_SEND_INVALID_DEST;
+	if (voucher_type != 0 && MACH_PORT_VALID(reply_name) && reply_name == voucher_name)
+		return MACH_SEND_INVALID_REPLY;
+	return MACH_MSG_SUCCESS;
+}
+
+static bool
+entry_has_port_right(ipc_entry_t entry)
+{
+	return entry != IE_NULL && (entry->ie_bits &
+	    (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_RECEIVE | MACH_PORT_TYPE_SEND_ONCE));
+}
+
+/* dest == reply, both send dispositions, not send-once (spec 3.5). */
+static mach_msg_return_t
+copyin_header_same_name(struct ipc_space *space, mach_port_name_t name,
+    mach_msg_type_name_t dest_type, mach_msg_type_name_t reply_type,
+    ipc_port_t *destp, ipc_port_t *replyp)
+{
+	ipc_entry_t entry = ipc_entry_lookup(space, name);
+	kern_return_t kr;
+
+	if (dest_type == MACH_MSG_TYPE_MOVE_SEND && reply_type == MACH_MSG_TYPE_MOVE_SEND) {
+		if (ipc_right_check(space, name, entry) || !(entry->ie_bits & MACH_PORT_TYPE_SEND) ||
+		    ie_bits_urefs(entry->ie_bits) < 2)
+			return MACH_SEND_INVALID_DEST;
+	}
+	if (reply_type == MACH_MSG_TYPE_COPY_SEND && dest_type == MACH_MSG_TYPE_MOVE_SEND) {
+		/* Copy first so that a single uref can cover both. */
+		kr = ipc_right_copyin(space, name, entry, reply_type, 0, replyp);
+		if (kr != KERN_SUCCESS)
+			return MACH_SEND_INVALID_DEST;
+		kr = ipc_right_copyin(space, name, entry, dest_type, 0, destp);
+		if (kr != KERN_SUCCESS) {
+			ipc_port_release_send(*replyp);
+			return MACH_SEND_INVALID_DEST;
+		}
+		return MACH_MSG_SUCCESS;
+	}
+	kr = ipc_right_copyin(space, name, entry, dest_type, IPC_COPYIN_ALLOW_DEAD_SONCE, destp);
+	if (kr != KERN_SUCCESS)
+		return MACH_SEND_INVALID_DEST;
+	entry = ipc_entry_lookup(space, name);
+	if (entry == IE_NULL ||
+	    ipc_right_copyin(space, name, entry, reply_type, IPC_COPYIN_DEADOK, replyp) != KERN_SUCCESS) {
+		/* Only reachable if the first copy-in used up what the
+		 * second needed: the pair is refused as a whole. */
+		ipc_object_destroy(*destp, copyin_type(dest_type));
+		return MACH_SEND_INVALID_DEST;
+	}
+	return MACH_MSG_SUCCESS;
+}
+
+mach_msg_return_t
+ipc_kmsg_copyin_header(struct ipc_space *space, ipc_kmsg_t kmsg,
+    mach_msg_header_t *hdr, uint64_t option)
+{
+	mach_msg_bits_t bits = hdr->msgh_bits & MACH_MSGH_BITS_USER;
+	mach_port_name_t dest_name = hdr->msgh_remote_port;
+	mach_port_name_t reply_name = hdr->msgh_local_port;
+	mach_port_name_t voucher_name = hdr->msgh_voucher_port;
+	mach_msg_type_name_t dest_type = MACH_MSGH_BITS_REMOTE(bits);
+	mach_msg_type_name_t reply_type = MACH_MSGH_BITS_LOCAL(bits);
+	mach_msg_type_name_t voucher_type = MACH_MSGH_BITS_VOUCHER(bits);
+	ipc_entry_t dest_entry, reply_entry = IE_NULL;
+	ipc_port_t dest = IP_NULL, reply = IP_NULL;
+	mach_msg_return_t mr;
+	kern_return_t kr;
+
+	(void)option;
+	mr = copyin_header_validate(bits, dest_name, reply_name, voucher_name);
+	if (mr != MACH_MSG_SUCCESS)
+		return mr;
+
+	/* Spec 3.3: resolve names; nothing is consumed yet. */
+	if (!space->is_active)
+		return MACH_SEND_INVALID_DEST;
+	if (voucher_type != 0 && voucher_name != MACH_PORT_NULL)
+		return MACH_SEND_INVALID_VOUCHER;      /* machd has no voucher objects */
+	dest_entry = ipc_entry_lookup(space, dest_name);
+	if (!entry_has_port_right(dest_entry))
+		return MACH_SEND_INVALID_DEST;
+	if (MACH_PORT_VALID(reply_name)) {
+		reply_entry = ipc_entry_lookup(space, reply_name);
+		if (!entry_has_port_right(reply_entry) ||
+		    !ipc_right_copyin_check_reply(space, reply_name, reply_entry, reply_type))
+			return MACH_SEND_INVALID_REPLY;
+	}
+
+	/* Spec 3.4-3.5: take the rights, all or nothing. */
+	if (dest_name == reply_name) {
+		mr = copyin_header_same_name(space, dest_name, dest_type, reply_type, &dest, &reply);
+		if (mr != MACH_MSG_SUCCESS)
+			return mr;
+	} else {
+		kr = ipc_right_copyin(space, dest_name, dest_entry, dest_type,
+		    IPC_COPYIN_ALLOW_DEAD_SONCE, &dest);
+		if (kr != KERN_SUCCESS)
+			return MACH_SEND_INVALID_DEST;
+		if (reply_entry != IE_NULL) {
+			kr = ipc_right_copyin(space, reply_name, reply_entry, reply_type,
+			    IPC_COPYIN_DEADOK, &reply);
+			if (kr != KERN_SUCCESS) {
+				ipc_object_destroy(dest, copyin_type(dest_type));
+				return MACH_SEND_INVALID_REPLY;
+			}
+		} else if (reply_type != 0) {
+			reply = reply_name == MACH_PORT_DEAD ? IP_DEAD : IP_NULL;
+		}
+	}
+
+	kmsg->ikm_remote = dest;
+	kmsg->ikm_local = reply;
+	kmsg->ikm_bits |= MACH_MSGH_BITS(copyin_type(dest_type),
+	    reply_type ? copyin_type(reply_type) : 0);
+	/* Spec 3.6: with no voucher disposition the raw field rides along. */
+	kmsg->ikm_voucher_raw = voucher_type == 0 ? voucher_name : MACH_PORT_NULL;
+	return MACH_MSG_SUCCESS;
+}
+
+/* --- body copyin: step 10-11 (spec 4.3, 4.5) ------------------------------ */
+
+static mach_msg_return_t
+copyin_port_descriptor(struct ipc_space *space, ipc_kmsg_t kmsg, struct ipc_kmsg_desc *d)
+{
+	mach_msg_type_name_t disp = d->disposition;
+	ipc_port_t port;
+	kern_return_t kr;
+
+	if (!MACH_PORT_VALID(d->name)) {
+		/* Passed through; an invalid disposition travels as 0. */
+		d->port = d->name == MACH_PORT_DEAD ? IP_DEAD : IP_NULL;
+		d->disposition = (uint8_t)copyin_type(disp);
+		return MACH_MSG_SUCCESS;
+	}
+	if (disp < MACH_MSG_TYPE_MOVE_RECEIVE || disp > MACH_MSG_TYPE_MAKE_SEND_ONCE)
+		return MACH_SEND_INVALID_RIGHT;
+	kr = ipc_object_copyin(space, d->name, disp, IPC_COPYIN_DEADOK, &port);
+	if (kr != KERN_SUCCESS)
+		return MACH_SEND_INVALID_RIGHT;
+	d->port = port;
+	d->disposition = (uint8_t)copyin_type(disp);
+	if (disp == MACH_MSG_TYPE_MOVE_RECEIVE && IP_VALID(kmsg->ikm_remote) &&
+	    ipc_port_check_circularity(port, kmsg->ikm_remote))
+		kmsg->ikm_circular = true;
+	return MACH_MSG_SUCCESS;
+}
+
+mach_msg_return_t
+ipc_kmsg_copyin_body(struct ipc_space *space, ipc_kmsg_t kmsg)
+{
+	uint32_t i, count = kmsg->ikm_dsc_count;
+	mach_msg_return_t mr = MACH_MSG_SUCCESS;
+
+	for (i = 0; i < count; i++) {
+		struct ipc_kmsg_desc *d = &kmsg->ikm_dsc[i];
+		mr = copyin_port_descriptor(space, kmsg, d);
+		if (mr != MACH_MSG_SUCCESS)
+			break;
+	}
+	if (mr != MACH_MSG_SUCCESS) {
+		/* Header rights and descriptors 0..i-1 are destroyed (spec 4.3). */
+		kmsg->ikm_dsc_count = i;
+		ipc_kmsg_destroy(kmsg);
+	}
+	return mr;
+}
+
+/* --- copyout (spec 6.5-6.7) ------------------------------------------------ */
+
+uint32_t
+ipc_kmsg_trailer_size(uint64_t option)
+{
+	switch (GET_RCV_ELEMENTS(option)) {
+	case MACH_RCV_TRAILER_NULL:   return (uint32_t)sizeof(mach_msg_trailer_t);
+	case MACH_RCV_TRAILER_SEQNO:  return (uint32_t)sizeof(mach_msg_seqno_trailer_t);
+	case MACH_RCV_TRAILER_SENDER: return (uint32_t)sizeof(mach_msg_security_trailer_t);
+	case MACH_RCV_TRAILER_AUDIT:  return (uint32_t)sizeof(mach_msg_audit_trailer_t);
+	case MACH_RCV_TRAILER_CTX:    return (uint32_t)sizeof(mach_msg_context_trailer_t);
+	default:                      return (uint32_t)sizeof(mach_msg_max_trailer_t);
+	}
+}
+
+void
+ipc_kmsg_write_trailer(ipc_kmsg_t kmsg, uint64_t option, uint64_t context, uint8_t *out)
+{
+	mach_msg_max_trailer_t t;
+	uint32_t size = ipc_kmsg_trailer_size(option);
+
+	memset(&t, 0, sizeof(t));
+	t.msgh_trailer_type = MACH_MSG_TRAILER_FORMAT_0;
+	t.msgh_trailer_size = size;
+	t.msgh_seqno = kmsg->ikm_seqno;
+	t.msgh_sender = kmsg->ikm_sender;
+	t.msgh_audit = kmsg->ikm_audit;
+	t.msgh_context = context;
+	memcpy(out, &t, size);
+}
+
+/* Consume the destination right; the receiver's name for the port. */
+static mach_port_name_t
+copyout_dest(struct ipc_space *space, ipc_kmsg_t kmsg)
+{
+	ipc_port_t dest = kmsg->ikm_remote;
+	mach_msg_type_name_t type = MACH_MSGH_BITS_REMOTE(kmsg->ikm_bits);
+	mach_port_name_t name;
+
+	kmsg->ikm_remote = IP_NULL;
+	if (!IP_VALID(dest))
+		return MACH_PORT_NULL;
+	if (!ip_active(dest))
+		name = MACH_PORT_DEAD;
+	else if (dest->ip_receiver == space)
+		name = dest->ip_receiver_name;
+	else
+		name = MACH_PORT_NULL;
+	if (type == MACH_MSG_TYPE_PORT_SEND_ONCE && name == MACH_PORT_NULL && ip_active(dest))
+		ipc_notify_send_once_and_release(dest);
+	else if (type == MACH_MSG_TYPE_PORT_SEND_ONCE)
+		ipc_port_release_sonce(dest);
+	else
+		ipc_port_release_send(dest);
+	return name;
+}
+
+static mach_msg_return_t
+copyout_right(struct ipc_space *space, ipc_port_t port, mach_msg_type_name_t type,
+    mach_port_name_t *namep)
+{
+	kern_return_t kr = ipc_object_copyout(space, port, type, namep);
+
+	if (kr == KERN_SUCCESS)
+		return MACH_MSG_SUCCESS;
+	ipc_object_destroy(port, type);
+	*namep = MACH_PORT_NULL;
+	return kr == KERN_RESOURCE_SHORTAGE ? MACH_MSG_IPC_KERNEL : MACH_MSG_IPC_SPACE;
+}
+
+static void
+wr32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+/* Descriptors into `out` (user form); returns the error bits. */
+static mach_msg_return_t
+copyout_body(struct ipc_space *space, ipc_kmsg_t kmsg, uint8_t *out, uint32_t *lenp)
+{
+	mach_msg_return_t bits = 0;
+	uint32_t i, pos = 0;
+
+	wr32(out, kmsg->ikm_dsc_count);
+	pos += (uint32_t)sizeof(mach_msg_body_t);
+	for (i = 0; i < kmsg->ikm_dsc_count; i++) {
+		struct ipc_kmsg_desc *d = &kmsg->ikm_dsc[i];
+		mach_msg_port_descriptor_t u;
+		mach_port_name_t name;
+
+		memset(&u, 0, sizeof(u));
+		bits |= copyout_right(space, d->port, d->disposition, &name);
+		d->port = IP_NULL;
+		u.name = name;
+		u.disposition = d->disposition;
+		u.type = MACH_MSG_PORT_DESCRIPTOR;
+		memcpy(out + pos, &u, sizeof(u));
+		pos += (uint32_t)sizeof(u);
+	}
+	*lenp = pos;
+	return bits ? (MACH_RCV_BODY_ERROR | bits) : MACH_MSG_SUCCESS;
+}
+
+static void
+write_header(uint8_t *buf, mach_msg_bits_t bits, uint32_t size, mach_port_name_t remote,
+    mach_port_name_t local, mach_port_name_t voucher, mach_msg_id_t id)
+{
+	mach_msg_header_t h;
+
+	h.msgh_bits = bits;
+	h.msgh_size = size;
+	h.msgh_remote_port = remote;
+	h.msgh_local_port = local;
+	h.msgh_voucher_port = voucher;
+	h.msgh_id = id;
+	memcpy(buf, &h, sizeof(h));
+}
+
+mach_msg_return_t
+ipc_kmsg_copyout(struct ipc_space *space, ipc_kmsg_t kmsg, uint64_t option,
+    mach_port_name_t dest_name, bool pseudo, uint64_t rcv_addr, uint8_t *buf,
+    uint32_t *lenp)
+{
+	mach_msg_type_name_t dest_type = MACH_MSGH_BITS_REMOTE(kmsg->ikm_bits);
+	mach_msg_type_name_t reply_type = MACH_MSGH_BITS_LOCAL(kmsg->ikm_bits);
+	mach_port_name_t reply_name = MACH_PORT_NULL, dname;
+	mach_msg_return_t mr = MACH_MSG_SUCCESS, hmr;
+	uint32_t size = ipc_kmsg_user_size(kmsg), pos, bodylen = 0;
+	mach_msg_bits_t bits;
+
+	(void)dest_name;
+	(void)rcv_addr;
+	/* Header first, all or nothing (spec 6.6). */
+	hmr = copyout_right(space, kmsg->ikm_local, reply_type, &reply_name);
+	kmsg->ikm_local = IP_NULL;
+	if (hmr != MACH_MSG_SUCCESS && !pseudo) {
+		/* Receiver cannot take the reply right: bare header. */
+		ipc_kmsg_clean_body(kmsg);
+		dname = copyout_dest(space, kmsg);
+		write_header(buf, MACH_MSGH_BITS_SET(0, dest_type, 0,
+		    kmsg->ikm_bits & MACH_MSGH_BITS_COMPLEX), (uint32_t)sizeof(mach_msg_header_t),
+		    MACH_PORT_NULL, dname, 0, kmsg->ikm_id);
+		*lenp = (uint32_t)sizeof(mach_msg_header_t);
+		ipc_kmsg_free(kmsg);
+		return MACH_RCV_HEADER_ERROR | hmr;
+	}
+	if (pseudo) {
+		/* Spec 6.7: the destination right goes back to the sender too. */
+		ipc_port_t dest = kmsg->ikm_remote;
+		kmsg->ikm_remote = IP_NULL;
+		mr |= copyout_right(space, dest, dest_type, &dname);
+		bits = MACH_MSGH_BITS_SET(dest_type, reply_type, 0,
+		    kmsg->ikm_bits & MACH_MSGH_BITS_COMPLEX);
+		write_header(buf, bits, size, dname, reply_name, kmsg->ikm_voucher_raw, kmsg->ikm_id);
+		mr |= hmr;
+	} else {
+		dname = copyout_dest(space, kmsg);
+		bits = MACH_MSGH_BITS_SET(reply_type, dest_type, 0,
+		    kmsg->ikm_bits & MACH_MSGH_BITS_COMPLEX);
+		write_header(buf, bits, size, reply_name, dname, kmsg->ikm_voucher_raw, kmsg->ikm_id);
+	}
+	pos = (uint32_t)sizeof(mach_msg_header_t);
+	if (kmsg->ikm_bits & MACH_MSGH_BITS_COMPLEX) {
+		mach_msg_return_t bmr = copyout_body(space, kmsg, buf + pos, &bodylen);
+		if (bmr != MACH_MSG_SUCCESS)
+			mr |= pseudo ? (bmr & ~MACH_RCV_BODY_ERROR) : bmr;
+		pos += bodylen;
+	}
+	memcpy(buf + pos, kmsg->ikm_body, kmsg->ikm_body_size);
+	pos += kmsg->ikm_body_size;
+	*lenp = pos;
+	ipc_kmsg_free(kmsg);
+	return mr;
+}
+
+mach_msg_return_t
+ipc_kmsg_copyout_too_large(struct ipc_space *space, ipc_kmsg_t kmsg, uint64_t option,
+    uint64_t context, uint8_t *buf, uint32_t rcv_size, uint32_t *lenp)
+{
+	mach_msg_type_name_t dest_type = MACH_MSGH_BITS_REMOTE(kmsg->ikm_bits);
+	mach_msg_type_name_t reply_type = MACH_MSGH_BITS_LOCAL(kmsg->ikm_bits);
+	mach_port_name_t dname, rname;
+	uint32_t tsize = ipc_kmsg_trailer_size(option);
+
+	rname = kmsg->ikm_local == IP_DEAD ? MACH_PORT_DEAD : MACH_PORT_NULL;
+	dname = copyout_dest(space, kmsg);
+	ipc_object_destroy(kmsg->ikm_local, reply_type);
+	kmsg->ikm_local = IP_NULL;
+	ipc_kmsg_clean_body(kmsg);
+	write_header(buf, MACH_MSGH_BITS_SET(reply_type, dest_type, 0,
+	    kmsg->ikm_bits & MACH_MSGH_BITS_COMPLEX), (uint32_t)sizeof(mach_msg_header_t),
+	    rname, dname, 0, kmsg->ikm_id);
+	*lenp = (uint32_t)sizeof(mach_msg_header_t);
+	if (rcv_size >= sizeof(mach_msg_header_t) + tsize) {
+		/* The trailer speaks for the kernel, not the sender (spec 6.5). */
+		kmsg->ikm_sender = KERNEL_SECURITY_TOKEN_K;
+		kmsg->ikm_audit = KERNEL_AUDIT_TOKEN_K;
+		ipc_kmsg_write_trailer(kmsg, option, context, buf + sizeof(mach_msg_header_t));
+		*lenp += tsize;
+	}
+	ipc_kmsg_free(kmsg);
+	return MACH_RCV_TOO_LARGE;
+}

@@ -1,0 +1,268 @@
+/*
+ * ipc_port.c -- port lifetime, right counters, no-senders, dead-name
+ * requests, receive-right moves, port death and the circularity check.
+ * Invariants are in ipc_port.h; the rules are spec 4.5, 5.1, 5.5-5.8.
+ */
+#include <stdlib.h>
+
+#include "ipc_port.h"
+#include "ipc_pset.h"
+#include "ipc_notify.h"
+#include "ipc_kobject.h"
+#include "kalloc.h"
+
+static uint64_t ipc_port_serial;
+
+void
+ipc_object_reference(ipc_object_t object)
+{
+	object->io_references++;
+}
+
+void
+ipc_object_release(ipc_object_t object)
+{
+	if (--object->io_references > 0)
+		return;
+	if (io_otype(object) == IOT_PORT) {
+		ipc_port_t port = (ipc_port_t)object;
+		free(port->ip_requests);
+		kfree(KA_PORT, port);
+	} else {
+		kfree(KA_PSET, object);
+	}
+}
+
+kern_return_t
+ipc_port_alloc_object(ipc_port_t *portp)
+{
+	ipc_port_t port = kalloc(KA_PORT, sizeof(*port));
+
+	if (port == NULL)
+		return KERN_RESOURCE_SHORTAGE;
+	port->ip_object.io_bits = IOT_PORT | IO_BITS_ACTIVE;
+	port->ip_object.io_references = 1;
+	ipc_mqueue_init(&port->ip_messages);
+	port->ip_serial = ++ipc_port_serial;
+	*portp = port;
+	return KERN_SUCCESS;
+}
+
+void
+ipc_port_reference(ipc_port_t port)
+{
+	ipc_object_reference(&port->ip_object);
+}
+
+void
+ipc_port_release(ipc_port_t port)
+{
+	ipc_object_release(&port->ip_object);
+}
+
+ipc_port_t
+ipc_port_make_send(ipc_port_t port)
+{
+	port->ip_mscount++;
+	port->ip_srights++;
+	ipc_port_reference(port);
+	return port;
+}
+
+ipc_port_t
+ipc_port_copy_send(ipc_port_t port)
+{
+	if (!ip_active(port))
+		return IP_DEAD;
+	port->ip_srights++;
+	ipc_port_reference(port);
+	return port;
+}
+
+ipc_port_t
+ipc_port_make_sonce(ipc_port_t port)
+{
+	port->ip_sorights++;
+	ipc_port_reference(port);
+	return port;
+}
+
+void
+ipc_port_check_nosenders(ipc_port_t port)
+{
+	ipc_port_t nsrequest;
+
+	if (port->ip_srights != 0 || !ip_active(port))
+		return;
+	if (ip_is_kobject(port))
+		ipc_kobject_no_senders(port);
+	nsrequest = port->ip_nsrequest;
+	if (nsrequest == IP_NULL)
+		return;
+	port->ip_nsrequest = IP_NULL;
+	ipc_notify_no_senders(nsrequest, port->ip_mscount);
+}
+
+void
+ipc_port_release_send_merged(ipc_port_t port)
+{
+	port->ip_srights--;
+	ipc_port_check_nosenders(port);
+}
+
+void
+ipc_port_release_send(ipc_port_t port)
+{
+	ipc_port_reference(port);      /* no-senders may drop the last other one */
+	ipc_port_release_send_merged(port);
+	ipc_port_release(port);
+	ipc_port_release(port);
+}
+
+void
+ipc_port_release_sonce(ipc_port_t port)
+{
+	port->ip_sorights--;
+	ipc_port_release(port);
+}
+
+void
+ipc_port_clear_receiver(ipc_port_t port, bool wake_receivers)
+{
+	port->ip_receiver = NULL;
+	port->ip_receiver_name = MACH_PORT_NULL;
+	port->ip_mscount = 0;
+	port->ip_messages.imq_seqno = 0;
+	port->ip_context = 0;
+	port->ip_guarded = 0;
+	port->ip_strict = 0;
+	port->ip_immovable_receive = 0;
+	(void)ipc_pset_remove_from_all(port);   /* KERN_NOT_IN_SET is fine */
+	if (wake_receivers)
+		waitq_wakeup_all(&port->ip_messages.imq_receivers, THREAD_RESTART);
+}
+
+/* Send a dead-name notification for every request (the port died). */
+static void
+ipc_port_dnnotify(ipc_port_t port)
+{
+	struct ipc_port_request *table = port->ip_requests;
+	uint32_t i, size = port->ip_requests_size;
+
+	port->ip_requests = NULL;
+	port->ip_requests_size = 0;
+	for (i = 1; i < size; i++) {
+		if (table[i].ipr_name == MACH_PORT_NULL)
+			continue;
+		ipc_notify_dead_name(table[i].ipr_soright, table[i].ipr_name);
+	}
+	free(table);
+}
+
+void
+ipc_port_destroy(ipc_port_t port)
+{
+	ipc_port_t pdrequest = port->ip_pdrequest, nsrequest;
+
+	if (pdrequest != IP_NULL && !ip_is_kobject(port)) {
+		/* Spec 5.5 step 1: the port lives on, its receive right (with
+		 * its queue) travels to the port-destroyed notify port. */
+		port->ip_pdrequest = IP_NULL;
+		ipc_port_clear_receiver(port, true);
+		ipc_notify_port_destroyed(pdrequest, port);
+		return;
+	}
+	port->ip_object.io_bits &= ~IO_BITS_ACTIVE;
+	ipc_port_clear_receiver(port, true);
+	ipc_mqueue_destroy(port);
+	if (pdrequest != IP_NULL) {
+		port->ip_pdrequest = IP_NULL;
+		ipc_notify_send_once_and_release(pdrequest);
+	}
+	nsrequest = port->ip_nsrequest;
+	if (nsrequest != IP_NULL) {
+		port->ip_nsrequest = IP_NULL;
+		ipc_notify_send_once_and_release(nsrequest);
+	}
+	ipc_port_dnnotify(port);
+	if (ip_is_kobject(port))
+		ipc_kobject_port_died(port);
+	ipc_port_release(port);
+}
+
+kern_return_t
+ipc_port_request_alloc(ipc_port_t port, mach_port_name_t name, ipc_port_t soright,
+    bool send_possible, uint32_t *indexp)
+{
+	struct ipc_port_request *t = port->ip_requests;
+	uint32_t index;
+
+	if (t == NULL || t[0].ipr_next_free == 0) {
+		uint32_t old = port->ip_requests_size, size = old ? old * 2 : 4, i;
+		t = realloc(t, size * sizeof(*t));
+		if (t == NULL)
+			return KERN_NO_SPACE;
+		if (old == 0) {
+			t[0].ipr_name = MACH_PORT_NULL;
+			t[0].ipr_next_free = 0;
+			old = 1;
+		}
+		for (i = size - 1; i >= old; i--) {
+			t[i].ipr_name = MACH_PORT_NULL;
+			t[i].ipr_soright = IP_NULL;
+			t[i].ipr_next_free = t[0].ipr_next_free;
+			t[0].ipr_next_free = i;
+		}
+		port->ip_requests = t;
+		port->ip_requests_size = size;
+	}
+	index = t[0].ipr_next_free;
+	t[0].ipr_next_free = t[index].ipr_next_free;
+	t[index].ipr_name = name;
+	t[index].ipr_soright = soright;
+	t[index].ipr_send_possible = send_possible;
+	*indexp = index;
+	return KERN_SUCCESS;
+}
+
+ipc_port_t
+ipc_port_request_cancel(ipc_port_t port, mach_port_name_t name, uint32_t index)
+{
+	struct ipc_port_request *t = port->ip_requests;
+	ipc_port_t soright;
+
+	if (t == NULL || index == 0 || index >= port->ip_requests_size ||
+	    t[index].ipr_name != name)
+		return IP_NULL;       /* the port died and already fired it */
+	soright = t[index].ipr_soright;
+	t[index].ipr_name = MACH_PORT_NULL;
+	t[index].ipr_soright = IP_NULL;
+	t[index].ipr_next_free = t[0].ipr_next_free;
+	t[0].ipr_next_free = index;
+	return soright;
+}
+
+bool
+ipc_port_check_circularity(ipc_port_t port, ipc_port_t dest)
+{
+	ipc_port_t d;
+
+	for (d = dest; d != IP_NULL; d = d->ip_destination) {
+		if (d == port)
+			return true;
+		if (!ip_active(d) || d->ip_receiver != NULL || ip_is_kobject(d))
+			break;
+	}
+	/* No cycle: the port is now in transit towards `dest`. */
+	if (port->ip_destination != IP_NULL)
+		ipc_port_release(port->ip_destination);
+	ipc_port_reference(dest);
+	port->ip_destination = dest;
+	return false;
+}
+
+uint64_t
+ipc_port_count(void)
+{
+	return kalloc_live(KA_PORT);
+}

@@ -1,0 +1,122 @@
+/*
+ * ipc_port.h -- ports.
+ *
+ * A port is a message queue plus the bookkeeping of the rights that name
+ * it.  Its receive right is in exactly one state (spec 5.1):
+ *   in a space  ip_receiver != NULL, ip_receiver_name is its name there;
+ *   in transit  ip_receiver == NULL, ip_destination = the port on whose
+ *               queue the message carrying it waits (for the circularity
+ *               check, spec 4.5);
+ *   in limbo    ip_receiver == NULL, ip_destination == NULL, not a kobject
+ *               (between copy-in and enqueue);
+ *   kernel      ip_kotype != IKOT_NONE: the kernel receives (ipc_kobject.h);
+ *   dead        !ip_active(port).
+ *
+ * Counters (spec 5.1, kept exactly):
+ *   ip_srights   send rights in existence: ONE per entry holding SEND
+ *                (whatever its urefs) plus one per send right in a message
+ *                or held by the kernel;
+ *   ip_sorights  send-once rights in existence, each entry and each carried;
+ *   ip_mscount   make-send count, reset when the receive right moves.
+ * ip_nsrequest / ip_pdrequest are send-once rights held by the kernel (each
+ * counted in its own port's ip_sorights).  ip_requests is the dead-name
+ * request table: slot 0 is the free-list head, entries point at their slot
+ * with ie_request.
+ * Who may touch: the kernel (event loop) only.
+ */
+#ifndef MACHD_IPC_PORT_H
+#define MACHD_IPC_PORT_H
+
+#include "ipc_object.h"
+#include "ipc_mqueue.h"
+
+struct ipc_pset_link;
+
+/* A dead-name (or send-possible) request: spec 5.7. */
+struct ipc_port_request {
+	mach_port_name_t ipr_name;   /* the requester's name; 0: free slot */
+	ipc_port_t       ipr_soright;/* send-once right to notify; next free index when free */
+	uint32_t         ipr_next_free;
+	uint8_t          ipr_send_possible;
+};
+
+struct ipc_port {
+	struct ipc_object  ip_object;
+	struct ipc_mqueue  ip_messages;
+
+	struct ipc_space  *ip_receiver;
+	mach_port_name_t   ip_receiver_name;
+	ipc_port_t         ip_destination;
+
+	uint16_t           ip_kotype;        /* IKOT_* (ipc_kobject.h) */
+	void              *ip_kobject;
+
+	uint32_t           ip_srights;
+	uint32_t           ip_sorights;
+	uint32_t           ip_mscount;
+
+	uint64_t           ip_context;
+	uint8_t            ip_guarded;
+	uint8_t            ip_strict;
+	uint8_t            ip_immovable_receive;
+
+	ipc_port_t         ip_nsrequest;
+	uint32_t           ip_nsrequest_sync;
+	ipc_port_t         ip_pdrequest;
+
+	struct ipc_port_request *ip_requests;
+	uint32_t           ip_requests_size;
+
+	struct ipc_pset_link *ip_links;      /* sets this port is a member of */
+	uint64_t           ip_serial;        /* "port#N" in traces */
+};
+
+#define ip_object_of(p)   (&(p)->ip_object)
+#define ip_active(p)      io_active(&(p)->ip_object)
+#define ip_is_kobject(p)  ((p)->ip_kotype != 0)
+#define ip_in_space(p, s) ((p)->ip_receiver == (s))
+
+/* New port with one reference for the caller, qlimit 5, no rights. */
+kern_return_t ipc_port_alloc_object(ipc_port_t *portp);
+
+void ipc_port_reference(ipc_port_t port);
+void ipc_port_release(ipc_port_t port);
+
+/* Rights held outside name spaces (in messages and by the kernel). */
+ipc_port_t ipc_port_make_send(ipc_port_t port);        /* mscount+1, srights+1, +ref */
+ipc_port_t ipc_port_copy_send(ipc_port_t port);        /* srights+1, +ref; IP_DEAD if dead */
+ipc_port_t ipc_port_make_sonce(ipc_port_t port);       /* sorights+1, +ref */
+void ipc_port_release_send(ipc_port_t port);           /* may fire no-senders */
+void ipc_port_release_sonce(ipc_port_t port);          /* the right was used */
+/* Drop srights by one for a right that was merged into an entry. */
+void ipc_port_release_send_merged(ipc_port_t port);
+
+/* Fire no-senders if srights is 0 and a request is armed. */
+void ipc_port_check_nosenders(ipc_port_t port);
+
+/*
+ * Destroy a receive right held nakedly (in limbo) by the caller, with one
+ * reference that this call consumes: port-destroyed notification if
+ * requested, otherwise death (spec 5.5).
+ */
+void ipc_port_destroy(ipc_port_t port);
+
+/* Clear the receive-side state when a receive right leaves a space or
+ * changes hands (spec 5.6): mscount, seqno, context, guard, sets. */
+void ipc_port_clear_receiver(ipc_port_t port, bool wake_receivers);
+
+/* Dead-name requests. */
+kern_return_t ipc_port_request_alloc(ipc_port_t port, mach_port_name_t name,
+    ipc_port_t soright, bool send_possible, uint32_t *indexp);
+/* Remove request `index`; returns its send-once right (caller disposes). */
+ipc_port_t ipc_port_request_cancel(ipc_port_t port, mach_port_name_t name,
+    uint32_t index);
+
+/* Circularity check (spec 4.5): would queuing receive right `port` on
+ * `dest` create a cycle? */
+bool ipc_port_check_circularity(ipc_port_t port, ipc_port_t dest);
+
+/* Count of live ports (kalloc) for tests and STATS. */
+uint64_t ipc_port_count(void);
+
+#endif /* MACHD_IPC_PORT_H */

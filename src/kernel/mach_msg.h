@@ -1,0 +1,16 @@
+/*
+ * mach_msg.h -- the mach_msg trap: send half, receive half, and their
+ * continuations (XNU's mach_msg_overwrite_trap / mach_msg_receive_results).
+ */
+#ifndef MACHD_MACH_MSG_H
+#define MACHD_MACH_MSG_H
+
+#include "thread.h"
+
+void mach_msg_trap(struct thread *thread, const struct mxp_req *req,
+    const uint8_t *msg, uint32_t len);
+
+/* Scratch buffer where copyout builds what a thread receives. */
+uint8_t *mach_msg_scratch(void);
+
+#endif /* MACHD_MACH_MSG_H */

@@ -1,0 +1,703 @@
+/*
+ * machd_server.c -- the edge of the kernel, in the manner of an OpenBSD
+ * daemon's event loop: the listening socket, one channel per calling
+ * thread, strict parsing of every request, dispatch to the traps, replies
+ * that never block the kernel, and task birth and death from the Linux
+ * kernel's own word (SO_PEERCRED, pidfd).
+ *
+ * Rules at this edge:
+ *  - A peer with another uid is refused at accept.
+ *  - A request is parsed only through its fixed header and its declared
+ *    payload length; anything malformed closes that channel, and only it.
+ *  - A channel carries one request at a time; a second request while the
+ *    first is unanswered is a protocol error (only CANCEL is allowed).
+ *  - No file descriptor is accepted from a task (any is closed and the
+ *    channel dropped) until out-of-line memory defines which may come.
+ *  - Replies are written with MSG_DONTWAIT; a reply the peer is too slow to
+ *    take waits in that thread's own buffer, so the kernel never blocks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include "machd_server.h"
+#include "mach_msg.h"
+#include "mach_port.h"
+#include "ipc_kmsg.h"
+#include "ipc_port.h"
+#include "ipc_right.h"
+#include "ipc_space.h"
+#include "ipc_trace.h"
+#include "kalloc.h"
+#include "sync_sema.h"
+#include "task.h"
+
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77           /* Linux 6.5; not in Debian 12's headers */
+#endif
+
+#define MACHD_THREADS_PER_TASK  4096
+#define EV_LISTEN   1ull
+#define EV_THREAD   2ull
+#define EV_TASK     3ull
+#define EV_SIGNAL   4ull
+#define EV_INIT     5ull
+#define EV_KIND(u)  ((u) >> 60)
+#define EV_PTR(u)   ((void *)(uintptr_t)((u) & ((1ull << 60) - 1)))
+
+struct peer {
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+};
+
+static int epfd = -1;
+static uid_t machd_uid;
+static pid_t init_pid = -1;
+static int init_pidfd = -1;
+static uint64_t thread_serial;
+static struct thread *close_list;     /* channels to free after this batch */
+static struct task *dead_tasks;       /* tasks to free after this batch */
+
+/* Request buffer: the largest datagram a task may send. */
+static uint8_t reqbuf[sizeof(struct mxp_req) + MXP_PAYLOAD_MAX];
+
+static int
+ev_add(int fd, uint32_t events, uint64_t kind, void *ptr)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = events;
+	ev.data.u64 = (kind << 60) | (uint64_t)(uintptr_t)ptr;
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static void
+ev_mod(int fd, uint32_t events, uint64_t kind, void *ptr)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = events;
+	ev.data.u64 = (kind << 60) | (uint64_t)(uintptr_t)ptr;
+	(void)epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev);   /* fd is registered */
+}
+
+/* --- channels ----------------------------------------------------------- */
+
+static void
+thread_schedule_close(struct thread *t)
+{
+	if (t->th_fd < 0)
+		return;
+	/* Park nothing more on it; the memory goes after this event. */
+	thread_unpark(t);
+	(void)epoll_ctl(epfd, EPOLL_CTL_DEL, t->th_fd, NULL);
+	close(t->th_fd);
+	t->th_fd = -1;
+	t->th_run_next = close_list;
+	close_list = t;
+}
+
+static void
+thread_free(struct thread *t)
+{
+	if (t->th_kmsg != IKM_NULL)
+		ipc_kmsg_destroy(t->th_kmsg);      /* blocked in send: message lost */
+	if (t->th_rcv_kmsg != IKM_NULL)
+		ipc_kmsg_destroy(t->th_rcv_kmsg);
+	task_thread_detach(t);
+	free(t->th_out);
+	kfree(KA_THREAD, t);
+}
+
+static void
+close_list_drain(void)
+{
+	while (close_list != NULL) {
+		struct thread *t = close_list;
+		close_list = t->th_run_next;
+		thread_free(t);
+	}
+	while (dead_tasks != NULL) {
+		struct task *task = dead_tasks;
+		dead_tasks = task->t_hash_next;
+		task_free(task);
+	}
+}
+
+static void
+protocol_error(struct thread *t, const char *what)
+{
+	fprintf(stderr, "machd: pid %d: %s; channel closed\n",
+	    t->th_task ? (int)t->th_task->t_pid : -1, what);
+	thread_schedule_close(t);
+}
+
+void
+thread_reply(struct thread *t, kern_return_t code, uint32_t flags, const uint64_t *v,
+    const void *payload, uint32_t len)
+{
+	struct mxp_rep rep;
+	struct iovec iov[2];
+	struct msghdr mh;
+	ssize_t n;
+
+	t->th_busy = false;
+	if (t->th_fd < 0)
+		return;
+	memset(&rep, 0, sizeof(rep));
+	rep.op = t->th_req.op;
+	rep.code = code;
+	rep.flags = flags;
+	rep.len = len;
+	if (v != NULL)
+		memcpy(rep.v, v, sizeof(rep.v));
+	iov[0].iov_base = &rep;
+	iov[0].iov_len = sizeof(rep);
+	iov[1].iov_base = (void *)(uintptr_t)payload;
+	iov[1].iov_len = len;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = iov;
+	mh.msg_iovlen = len ? 2 : 1;
+	n = sendmsg(t->th_fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n >= 0)
+		return;
+	if (errno == EAGAIN || errno == EWOULDBLOCK) {
+		/* Keep it for later; the channel stays busy until it is out. */
+		t->th_out = malloc(sizeof(rep) + len);
+		if (t->th_out == NULL) {
+			thread_schedule_close(t);
+			return;
+		}
+		memcpy(t->th_out, &rep, sizeof(rep));
+		if (len)
+			memcpy(t->th_out + sizeof(rep), payload, len);
+		t->th_out_len = sizeof(rep) + len;
+		t->th_busy = true;
+		ev_mod(t->th_fd, EPOLLIN | EPOLLOUT, EV_THREAD, t);
+		return;
+	}
+	thread_schedule_close(t);
+}
+
+static void
+thread_flush(struct thread *t)
+{
+	ssize_t n = send(t->th_fd, t->th_out, t->th_out_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return;
+	free(t->th_out);
+	t->th_out = NULL;
+	t->th_out_len = 0;
+	t->th_busy = false;
+	if (n < 0) {
+		thread_schedule_close(t);
+		return;
+	}
+	ev_mod(t->th_fd, EPOLLIN, EV_THREAD, t);
+}
+
+/* --- tasks -------------------------------------------------------------- */
+
+static bool
+process_alive(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	return pidfd >= 0 && poll(&p, 1, 0) == 0;
+}
+
+static int
+peer_pidfd(int fd, pid_t pid)
+{
+	int pidfd = -1;
+	socklen_t len = sizeof(pidfd);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0 && pidfd >= 0)
+		return pidfd;
+	/* Older kernels: the pid is pinned by the live connection. */
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* The parent pid from /proc, as the kernel reports it. */
+static pid_t
+process_ppid(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd, ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');                 /* comm may contain anything */
+	if (p == NULL || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return ppid;
+}
+
+/* A task dies: its channels close, then XNU's task teardown. */
+static void
+task_death(struct task *task)
+{
+	while (task->t_threads != NULL) {
+		struct thread *t = task->t_threads;
+		thread_schedule_close(t);
+		task_thread_detach(t);
+	}
+	if (!task->t_active)
+		return;
+	if (task->t_pidfd >= 0)
+		(void)epoll_ctl(epfd, EPOLL_CTL_DEL, task->t_pidfd, NULL);
+	task_terminate(task);
+	task->t_hash_next = dead_tasks;
+	dead_tasks = task;
+}
+
+static void
+server_hello(struct thread *t, const struct mxp_req *req, const struct peer *peer)
+{
+	struct task *existing = task_lookup_pid(peer->pid), *parent = NULL, *task;
+	uint64_t token = req->a[1], v[6] = { 0 };
+	mach_port_name_t bootstrap = MACH_PORT_NULL;
+	kern_return_t kr;
+	int pidfd;
+
+	if (req->a[0] != MXP_VERSION) {
+		thread_reply(t, KERN_NOT_SUPPORTED, 0, NULL, NULL, 0);
+		return;
+	}
+	if (existing != NULL && token != 0 && token == existing->t_token) {
+		uint32_t n = 0;
+		struct thread *o;
+		for (o = existing->t_threads; o != NULL; o = o->th_task_next)
+			n++;
+		if (n >= MACHD_THREADS_PER_TASK) {
+			thread_reply(t, KERN_RESOURCE_SHORTAGE, 0, NULL, NULL, 0);
+			return;
+		}
+		task_thread_attach(existing, t);
+		v[0] = existing->t_token;
+		v[1] = existing->t_self_name;
+		v[3] = (uint64_t)existing->t_pid;
+		v[4] = existing->t_pidversion;
+		thread_reply(t, KERN_SUCCESS, 0, v, NULL, 0);
+		return;
+	}
+	if (existing != NULL && process_alive(existing->t_pidfd))
+		parent = existing;        /* the same process after exec: keeps its special ports */
+	else if (existing != NULL)
+		task_death(existing);     /* a reused pid: the old task is over */
+	if (parent == NULL) {
+		pid_t ppid = process_ppid(peer->pid);
+		parent = ppid > 0 ? task_lookup_pid(ppid) : NULL;
+	}
+	pidfd = peer_pidfd(t->th_fd, peer->pid);
+	if (pidfd < 0) {
+		thread_reply(t, KERN_FAILURE, 0, NULL, NULL, 0);
+		return;
+	}
+	kr = task_create(peer->pid, pidfd, peer->uid, peer->gid, parent, &task);
+	if (parent != NULL && parent == existing)
+		task_death(existing);
+	if (kr != KERN_SUCCESS) {
+		close(pidfd);
+		thread_reply(t, kr, 0, NULL, NULL, 0);
+		return;
+	}
+	if (peer->pid == init_pid)
+		task->t_privileged = true;
+	if (ev_add(pidfd, EPOLLIN, EV_TASK, task) < 0) {
+		task_terminate(task);
+		task_free(task);
+		thread_reply(t, KERN_RESOURCE_SHORTAGE, 0, NULL, NULL, 0);
+		return;
+	}
+	task_thread_attach(task, t);
+	if (IP_VALID(task->itk_special[TASK_BOOTSTRAP_PORT])) {
+		ipc_port_t bp = ipc_port_copy_send(task->itk_special[TASK_BOOTSTRAP_PORT]);
+		if (ipc_object_copyout(task->itk_space, bp, MACH_MSG_TYPE_PORT_SEND, &bootstrap) != KERN_SUCCESS) {
+			ipc_port_release_send(bp);
+			bootstrap = MACH_PORT_NULL;
+		}
+	}
+	v[0] = task->t_token;
+	v[1] = task->t_self_name;
+	v[2] = bootstrap;
+	v[3] = (uint64_t)task->t_pid;
+	v[4] = task->t_pidversion;
+	thread_reply(t, KERN_SUCCESS, 0, v, NULL, 0);
+}
+
+static void
+server_stats(struct thread *t)
+{
+	uint64_t v[6];
+
+	v[0] = kalloc_live(KA_PORT);
+	v[1] = kalloc_live(KA_KMSG);
+	v[2] = kalloc_live(KA_TASK);
+	v[3] = kalloc_live(KA_PSET);
+	v[4] = kalloc_live(KA_SEMAPHORE);
+	v[5] = t->th_task->itk_space->is_inuse;
+	thread_reply(t, KERN_SUCCESS, 0, v, NULL, 0);
+}
+
+static void
+server_simple_trap(struct thread *t, const struct mxp_req *req)
+{
+	uint64_t v[6] = { 0 };
+	struct task *task = t->th_task;
+	mach_port_name_t name;
+	kern_return_t kr;
+
+	if (req->op == MXP_OP_MACH_REPLY_PORT) {
+		kr = mach_port_allocate_receive(task->itk_space, &name);
+	} else {   /* TASK_SELF: a new send right each call, as task_self_trap */
+		ipc_port_t sr = ipc_port_make_send(task->itk_self);
+		kr = ipc_object_copyout(task->itk_space, sr, MACH_MSG_TYPE_PORT_SEND, &name);
+		if (kr != KERN_SUCCESS)
+			ipc_port_release_send(sr);
+	}
+	v[0] = kr == KERN_SUCCESS ? name : MACH_PORT_NULL;
+	thread_reply(t, kr == KERN_SUCCESS ? KERN_SUCCESS : kr, 0, v, NULL, 0);
+}
+
+/* Read one request and run it. */
+static void
+thread_input(struct thread *t, const struct peer *peer)
+{
+	struct mxp_req req;
+	char cbuf[CMSG_SPACE(sizeof(int) * 8)];
+	struct iovec iov = { reqbuf, sizeof(reqbuf) };
+	struct msghdr mh;
+	struct cmsghdr *c;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf;
+	mh.msg_controllen = sizeof(cbuf);
+	n = recvmsg(t->th_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			thread_schedule_close(t);
+		return;
+	}
+	if (n == 0) {
+		thread_schedule_close(t);          /* the thread exited */
+		return;
+	}
+	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			int *fds = (int *)CMSG_DATA(c);
+			size_t i, nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (i = 0; i < nfd; i++)
+				close(fds[i]);
+			protocol_error(t, "unexpected file descriptor");
+			return;
+		}
+	}
+	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+		protocol_error(t, "request larger than the protocol allows");
+		return;
+	}
+	if ((size_t)n < sizeof(req)) {
+		protocol_error(t, "short request header");
+		return;
+	}
+	memcpy(&req, reqbuf, sizeof(req));
+	if (req.len != (size_t)n - sizeof(req)) {
+		protocol_error(t, "request length does not match its header");
+		return;
+	}
+	if (req.op == MXP_OP_CANCEL) {
+		/* A signal in the caller: interrupt what it waits for, if anything. */
+		if (t->th_busy && t->th_waitq != NULL)
+			thread_wakeup(t, THREAD_INTERRUPTED);
+		return;
+	}
+	if (t->th_busy) {
+		protocol_error(t, "second request before the reply");
+		return;
+	}
+	if ((t->th_task == NULL) != (req.op == MXP_OP_HELLO)) {
+		protocol_error(t, t->th_task ? "second HELLO" : "request before HELLO");
+		return;
+	}
+	t->th_busy = true;
+	t->th_req = req;
+	switch (req.op) {
+	case MXP_OP_HELLO:
+		server_hello(t, &req, peer);
+		break;
+	case MXP_OP_STATS:
+		server_stats(t);
+		break;
+	case MXP_OP_MACH_MSG:
+		mach_msg_trap(t, &req, reqbuf + sizeof(req), req.len);
+		break;
+	case MXP_OP_MACH_REPLY_PORT:
+	case MXP_OP_TASK_SELF:
+		server_simple_trap(t, &req);
+		break;
+	case MXP_OP_PORT_INSERT_RIGHT:
+	case MXP_OP_PORT_CONSTRUCT:
+		mach_port_trap(t, &req);
+		break;
+	case MXP_OP_SEMA_SIGNAL:
+	case MXP_OP_SEMA_SIGNAL_ALL:
+	case MXP_OP_SEMA_SIGNAL_THREAD:
+	case MXP_OP_SEMA_WAIT:
+	case MXP_OP_SEMA_WAIT_SIGNAL:
+	case MXP_OP_SEMA_TIMEDWAIT:
+	case MXP_OP_SEMA_TIMEDWAIT_SIGNAL:
+		semaphore_trap(t, &req);
+		break;
+	default:
+		thread_reply(t, KERN_NOT_SUPPORTED, 0, NULL, NULL, 0);
+		break;
+	}
+}
+
+/* Per-channel peer identity is taken once, at accept. */
+struct channel {
+	struct thread thread;
+	struct peer peer;
+};
+
+static void
+server_accept(int lfd)
+{
+	for (int i = 0; i < 64; i++) {
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+		struct channel *ch;
+		int size = (int)MXP_SOCKBUF_SIZE;
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0)
+			return;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+		    cred.uid != machd_uid) {
+			close(fd);                 /* other users are refused */
+			continue;
+		}
+		ch = kalloc(KA_THREAD, sizeof(*ch));
+		if (ch == NULL) {
+			close(fd);
+			continue;
+		}
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+		ch->thread.th_fd = fd;
+		ch->thread.th_serial = ++thread_serial;
+		ch->thread.th_out_fd = -1;
+		ch->peer.pid = cred.pid;
+		ch->peer.uid = cred.uid;
+		ch->peer.gid = cred.gid;
+		if (ev_add(fd, EPOLLIN, EV_THREAD, ch) < 0) {
+			close(fd);
+			kfree(KA_THREAD, ch);
+		}
+	}
+}
+
+/* --- start-up ------------------------------------------------------------ */
+
+static int
+server_listen(const char *path)
+{
+	struct sockaddr_un sa;
+	char tmp[sizeof(sa.sun_path)];
+	mode_t old;
+	int fd, probe;
+
+	if (strlen(path) + 16 >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "machd: socket path too long: %s\n", path);
+		return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	strcpy(sa.sun_path, path);
+	/* Another machd on this path? Then leave it alone. */
+	probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		fprintf(stderr, "machd: another machd already serves %s\n", path);
+		close(probe);
+		return -1;
+	}
+	if (probe >= 0)
+		close(probe);
+	/* Bind a temporary name, listen, then rename: the path appears only
+	 * once connections are accepted. */
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
+	strcpy(sa.sun_path, tmp);
+	unlink(tmp);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	old = umask(077);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		umask(old);
+		goto fail;
+	}
+	umask(old);
+	if (chmod(tmp, 0600) < 0 || listen(fd, 128) < 0 || rename(tmp, path) < 0)
+		goto fail;
+	return fd;
+fail:
+	fprintf(stderr, "machd: cannot listen on %s: %s\n", path, strerror(errno));
+	unlink(tmp);
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);   /* best effort: more tasks fit */
+	}
+}
+
+static int
+spawn_init(char **argv, const char *path)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		fprintf(stderr, "machd: cannot start %s: %s\n", argv[0], strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		setenv("MACHD_SOCKET", path, 1);
+		execvp(argv[0], argv);
+		fprintf(stderr, "machd: cannot exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	init_pid = pid;
+	init_pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (init_pidfd >= 0)
+		(void)ev_add(init_pidfd, EPOLLIN, EV_INIT, NULL);
+	return 0;
+}
+
+int
+machd_serve(const struct machd_config *config)
+{
+	static const struct mig_subsystem *const subsystems[] = {
+		&mach_port_subsystem, &task_subsystem,
+	};
+	struct epoll_event events[64];
+	sigset_t mask;
+	int lfd, sfd, i, n;
+	bool running = true;
+
+	ipc_trace_enabled = config->trace;
+	machd_uid = getuid();
+	if (!mig_init(subsystems, sizeof(subsystems) / sizeof(subsystems[0])))
+		return 1;
+	raise_fd_limit();
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (epfd < 0 || sfd < 0) {
+		fprintf(stderr, "machd: epoll/signalfd: %s\n", strerror(errno));
+		return 1;
+	}
+	lfd = server_listen(config->socket_path);
+	if (lfd < 0)
+		return 1;
+	if (ev_add(lfd, EPOLLIN, EV_LISTEN, NULL) < 0 || ev_add(sfd, EPOLLIN, EV_SIGNAL, NULL) < 0) {
+		fprintf(stderr, "machd: epoll_ctl: %s\n", strerror(errno));
+		return 1;
+	}
+	if (config->init_argv != NULL && spawn_init(config->init_argv, config->socket_path) < 0)
+		return 1;
+	if (config->trace)
+		fprintf(stderr, "machd: serving %s (trace on)\n", config->socket_path);
+
+	while (running) {
+		n = epoll_wait(epfd, events, 64, thread_timer_next_ms());
+		if (n < 0 && errno != EINTR) {
+			fprintf(stderr, "machd: epoll_wait: %s\n", strerror(errno));
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			uint64_t u = events[i].data.u64;
+			switch (EV_KIND(u)) {
+			case EV_LISTEN:
+				server_accept(lfd);
+				break;
+			case EV_THREAD: {
+				struct channel *ch = EV_PTR(u);
+				if (ch->thread.th_fd < 0)
+					break;             /* closed earlier in this batch */
+				if ((events[i].events & EPOLLOUT) && ch->thread.th_out != NULL)
+					thread_flush(&ch->thread);
+				if (ch->thread.th_fd >= 0 && (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+					thread_input(&ch->thread, &ch->peer);
+				break;
+			}
+			case EV_TASK: {
+				struct task *task = EV_PTR(u);
+				task_death(task);
+				break;
+			}
+			case EV_INIT: {
+				int status = 0;
+				(void)waitpid(init_pid, &status, WNOHANG);
+				fprintf(stderr, "machd: init task %d exited (status %d)\n",
+				    (int)init_pid, status);
+				(void)epoll_ctl(epfd, EPOLL_CTL_DEL, init_pidfd, NULL);
+				close(init_pidfd);
+				init_pidfd = -1;
+				break;
+			}
+			case EV_SIGNAL:
+				running = false;
+				break;
+			}
+			thread_run_queue();
+		}
+		thread_timer_expire();
+		thread_run_queue();
+		close_list_drain();
+	}
+	unlink(config->socket_path);
+	close(lfd);
+	return 0;
+}

@@ -1,0 +1,23 @@
+/*
+ * machd_server.h -- the edge of the kernel: channels and replies.
+ */
+#ifndef MACHD_SERVER_H
+#define MACHD_SERVER_H
+
+#include "thread.h"
+
+struct machd_config {
+	const char *socket_path;
+	bool        trace;
+	char      **init_argv;        /* --launchd PROG ARGS: the privileged init task */
+};
+
+/* Send the one reply of the thread's current request; the thread becomes
+ * idle.  `v` may be NULL (all zero). */
+void thread_reply(struct thread *thread, kern_return_t code, uint32_t flags,
+    const uint64_t *v, const void *payload, uint32_t len);
+
+/* Run the kernel until SIGTERM/SIGINT; returns the exit status. */
+int machd_serve(const struct machd_config *config);
+
+#endif /* MACHD_SERVER_H */
