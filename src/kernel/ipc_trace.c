@@ -80,7 +80,7 @@ ipc_trace_step(const char *fmt, ...)
 static const char *
 code_name(kern_return_t code)
 {
-	const char *name = mach_code_name(code);
+	const char *name = code == 0 ? "MACH_MSG_SUCCESS" : mach_code_name(code);
 	static char buf[32];
 
 	if (name != NULL)

@@ -44,6 +44,10 @@ kern_return_t mxp_trap(struct mxp_req *req, struct mxp_rep *rep,
  */
 unsigned mxp_generation(void);
 
+/* mig_support.c: release the exiting thread's MIG reply port (called by
+ * mach_init.c at thread exit, while the thread's channel still works). */
+void mig_reply_port_thread_exit(void);
+
 /* The page size, set up on first use (constructors may run before ours). */
 vm_size_t mxp_page_size(void);
 
