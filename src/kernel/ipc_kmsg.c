@@ -613,6 +613,29 @@ write_header(uint8_t *buf, mach_msg_bits_t bits, uint32_t size, mach_port_name_t
 	memcpy(buf, &h, sizeof(h));
 }
 
+/*
+ * The bare 24-byte header of spec 6.5 / 6.6: everything but the
+ * destination name is destroyed; the reply right's type stays in the bits,
+ * its name is the NULL/DEAD value sent or MACH_PORT_NULL; COMPLEX and the
+ * raw voucher field are kept.
+ */
+static void
+copyout_bare_header(struct ipc_space *space, ipc_kmsg_t kmsg, mach_port_name_t rname,
+    uint8_t *buf)
+{
+	mach_msg_type_name_t dest_type = MACH_MSGH_BITS_REMOTE(kmsg->ikm_bits);
+	mach_msg_type_name_t reply_type = MACH_MSGH_BITS_LOCAL(kmsg->ikm_bits);
+	mach_port_name_t dname;
+
+	dname = copyout_dest(space, kmsg);
+	ipc_object_destroy(kmsg->ikm_local, reply_type);
+	kmsg->ikm_local = IP_NULL;
+	ipc_kmsg_clean_body(kmsg);
+	write_header(buf, MACH_MSGH_BITS_SET(reply_type, dest_type, 0,
+	    kmsg->ikm_bits & MACH_MSGH_BITS_COMPLEX), (uint32_t)sizeof(mach_msg_header_t),
+	    rname, dname, kmsg->ikm_voucher_raw, kmsg->ikm_id);
+}
+
 mach_msg_return_t
 ipc_kmsg_copyout(struct ipc_space *space, ipc_kmsg_t kmsg, uint64_t option,
     mach_port_name_t dest_name, bool pseudo, uint64_t rcv_addr, uint8_t *buf,
@@ -631,12 +654,8 @@ ipc_kmsg_copyout(struct ipc_space *space, ipc_kmsg_t kmsg, uint64_t option,
 	hmr = copyout_right(space, kmsg->ikm_local, reply_type, &reply_name);
 	kmsg->ikm_local = IP_NULL;
 	if (hmr != MACH_MSG_SUCCESS && !pseudo) {
-		/* Receiver cannot take the reply right: bare header. */
-		ipc_kmsg_clean_body(kmsg);
-		dname = copyout_dest(space, kmsg);
-		write_header(buf, MACH_MSGH_BITS_SET(0, dest_type, 0,
-		    kmsg->ikm_bits & MACH_MSGH_BITS_COMPLEX), (uint32_t)sizeof(mach_msg_header_t),
-		    MACH_PORT_NULL, dname, 0, kmsg->ikm_id);
+		/* Receiver cannot take the reply right: bare header (6.6). */
+		copyout_bare_header(space, kmsg, MACH_PORT_NULL, buf);
 		*lenp = (uint32_t)sizeof(mach_msg_header_t);
 		ipc_kmsg_free(kmsg);
 		return MACH_RCV_HEADER_ERROR | hmr;
@@ -674,19 +693,10 @@ mach_msg_return_t
 ipc_kmsg_copyout_too_large(struct ipc_space *space, ipc_kmsg_t kmsg, uint64_t option,
     uint64_t context, uint8_t *buf, uint32_t rcv_size, uint32_t *lenp)
 {
-	mach_msg_type_name_t dest_type = MACH_MSGH_BITS_REMOTE(kmsg->ikm_bits);
-	mach_msg_type_name_t reply_type = MACH_MSGH_BITS_LOCAL(kmsg->ikm_bits);
-	mach_port_name_t dname, rname;
 	uint32_t tsize = ipc_kmsg_trailer_size(option);
 
-	rname = kmsg->ikm_local == IP_DEAD ? MACH_PORT_DEAD : MACH_PORT_NULL;
-	dname = copyout_dest(space, kmsg);
-	ipc_object_destroy(kmsg->ikm_local, reply_type);
-	kmsg->ikm_local = IP_NULL;
-	ipc_kmsg_clean_body(kmsg);
-	write_header(buf, MACH_MSGH_BITS_SET(reply_type, dest_type, 0,
-	    kmsg->ikm_bits & MACH_MSGH_BITS_COMPLEX), (uint32_t)sizeof(mach_msg_header_t),
-	    rname, dname, 0, kmsg->ikm_id);
+	copyout_bare_header(space, kmsg, kmsg->ikm_local == IP_DEAD ? MACH_PORT_DEAD : MACH_PORT_NULL,
+	    buf);
 	*lenp = (uint32_t)sizeof(mach_msg_header_t);
 	if (rcv_size >= sizeof(mach_msg_header_t) + tsize) {
 		/* The trailer speaks for the kernel, not the sender (spec 6.5). */

@@ -128,16 +128,23 @@ ipc_notify_port_destroyed(ipc_port_t soright, ipc_port_t port)
 }
 
 bool
-ipc_notify_send_possible(ipc_port_t port, mach_port_name_t name, uint32_t index)
+ipc_notify_send_possible(ipc_port_t port, mach_port_name_t name, uint32_t index, bool sonce)
 {
 	ipc_port_t soright;
 
-	/* Armed at registration: fires at once unless the queue is full; a
-	 * full queue keeps it armed until the port dies (then dead-name). */
-	if (port->ip_messages.imq_msgcount >= port->ip_messages.imq_qlimit)
+	if (index >= port->ip_requests_size || !port->ip_requests[index].ipr_armed)
 		return false;
+	if (!sonce && !ip_is_kobject(port) &&
+	    port->ip_messages.imq_msgcount >= port->ip_messages.imq_qlimit)
+		return false;             /* waits for the next dequeue */
 	soright = ipc_port_request_cancel(port, name, index);
 	if (soright != IP_NULL)
-		notify_simple(soright, MACH_NOTIFY_SEND_POSSIBLE, name);
+		ipc_notify_send_possible_fire(soright, name);
 	return true;
+}
+
+void
+ipc_notify_send_possible_fire(ipc_port_t soright, mach_port_name_t name)
+{
+	notify_simple(soright, MACH_NOTIFY_SEND_POSSIBLE, name);
 }

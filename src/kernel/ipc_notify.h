@@ -20,9 +20,13 @@ void ipc_notify_no_senders(ipc_port_t soright, mach_port_mscount_t mscount);
 void ipc_notify_port_destroyed(ipc_port_t soright, ipc_port_t port);
 /* The send-once right `port` is destroyed unused. */
 void ipc_notify_send_once_and_release(ipc_port_t port);
-/* A send-possible request was armed on `port`: fire now if it can
- * (true: fired, the request is gone). */
-bool ipc_notify_send_possible(ipc_port_t port, mach_port_name_t name, uint32_t index);
+/* A send-possible request was just registered on `port` for `name`:
+ * fire it now if it is armed and a send could not block (a send-once
+ * name, a kernel port, room in the queue).  true: fired, request gone. */
+bool ipc_notify_send_possible(ipc_port_t port, mach_port_name_t name, uint32_t index,
+    bool sonce);
+/* Send the MACH_NOTIFY_SEND_POSSIBLE message itself. */
+void ipc_notify_send_possible_fire(ipc_port_t soright, mach_port_name_t name);
 
 /* A kernel-built simple message: header fields as held plus body bytes. */
 ipc_kmsg_t ipc_kmsg_kernel_alloc(ipc_port_t dest, mach_msg_type_name_t dest_type,

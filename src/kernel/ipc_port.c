@@ -142,21 +142,73 @@ ipc_port_clear_receiver(ipc_port_t port, bool wake_receivers)
 		waitq_wakeup_all(&port->ip_messages.imq_receivers, THREAD_RESTART);
 }
 
-/* Send a dead-name notification for every request (the port died). */
+/* Send a dead-name notification for every pending request (the port
+ * died).  The table stays, marked, until the port's memory goes: the
+ * entries that name this port convert lazily and look at it (5.4). */
 static void
 ipc_port_dnnotify(ipc_port_t port)
 {
-	struct ipc_port_request *table = port->ip_requests;
-	uint32_t i, size = port->ip_requests_size;
+	struct ipc_port_request *t = port->ip_requests;
+	uint32_t i;
 
-	port->ip_requests = NULL;
-	port->ip_requests_size = 0;
-	for (i = 1; i < size; i++) {
-		if (table[i].ipr_name == MACH_PORT_NULL)
+	port->ip_sp_armed = 0;
+	for (i = 1; i < port->ip_requests_size; i++) {
+		ipc_port_t soright = t[i].ipr_soright;
+		if (t[i].ipr_name == MACH_PORT_NULL || soright == IP_NULL)
 			continue;
-		ipc_notify_dead_name(table[i].ipr_soright, table[i].ipr_name);
+		t[i].ipr_soright = IP_NULL;
+		t[i].ipr_dead_fired = 1;
+		ipc_notify_dead_name(soright, t[i].ipr_name);
 	}
-	free(table);
+}
+
+bool
+ipc_port_request_dead_fired(ipc_port_t port, mach_port_name_t name, uint32_t index)
+{
+	return index != 0 && index < port->ip_requests_size &&
+	    port->ip_requests[index].ipr_name == name && port->ip_requests[index].ipr_dead_fired;
+}
+
+bool
+ipc_port_request_pending(ipc_port_t port, mach_port_name_t name, uint32_t index)
+{
+	return index != 0 && index < port->ip_requests_size &&
+	    port->ip_requests[index].ipr_name == name &&
+	    port->ip_requests[index].ipr_soright != IP_NULL;
+}
+
+static void
+request_free_slot(ipc_port_t port, uint32_t index)
+{
+	struct ipc_port_request *t = port->ip_requests;
+
+	if (t[index].ipr_armed)
+		port->ip_sp_armed--;
+	t[index].ipr_name = MACH_PORT_NULL;
+	t[index].ipr_soright = IP_NULL;
+	t[index].ipr_armed = 0;
+	t[index].ipr_send_possible = 0;
+	t[index].ipr_dead_fired = 0;
+	t[index].ipr_next_free = t[0].ipr_next_free;
+	t[0].ipr_next_free = index;
+}
+
+void
+ipc_port_spnotify(ipc_port_t port)
+{
+	struct ipc_port_request *t = port->ip_requests;
+	uint32_t i;
+
+	for (i = 1; i < port->ip_requests_size && port->ip_sp_armed > 0; i++) {
+		ipc_port_t soright = t[i].ipr_soright;
+		mach_port_name_t name = t[i].ipr_name;
+		if (name == MACH_PORT_NULL || !t[i].ipr_armed)
+			continue;
+		/* One-shot: the slot goes; the requester's entry finds its
+		 * index stale and cancels nothing later. */
+		request_free_slot(port, i);
+		ipc_notify_send_possible_fire(soright, name);
+	}
 }
 
 void
@@ -192,7 +244,7 @@ ipc_port_destroy(ipc_port_t port)
 
 kern_return_t
 ipc_port_request_alloc(ipc_port_t port, mach_port_name_t name, ipc_port_t soright,
-    bool send_possible, uint32_t *indexp)
+    bool send_possible, bool armed, uint32_t *indexp)
 {
 	struct ipc_port_request *t = port->ip_requests;
 	uint32_t index;
@@ -210,6 +262,8 @@ ipc_port_request_alloc(ipc_port_t port, mach_port_name_t name, ipc_port_t sorigh
 		for (i = size - 1; i >= old; i--) {
 			t[i].ipr_name = MACH_PORT_NULL;
 			t[i].ipr_soright = IP_NULL;
+			t[i].ipr_armed = 0;
+			t[i].ipr_dead_fired = 0;
 			t[i].ipr_next_free = t[0].ipr_next_free;
 			t[0].ipr_next_free = i;
 		}
@@ -221,6 +275,10 @@ ipc_port_request_alloc(ipc_port_t port, mach_port_name_t name, ipc_port_t sorigh
 	t[index].ipr_name = name;
 	t[index].ipr_soright = soright;
 	t[index].ipr_send_possible = send_possible;
+	t[index].ipr_armed = send_possible && armed;
+	t[index].ipr_dead_fired = 0;
+	if (t[index].ipr_armed)
+		port->ip_sp_armed++;
 	*indexp = index;
 	return KERN_SUCCESS;
 }
@@ -233,12 +291,9 @@ ipc_port_request_cancel(ipc_port_t port, mach_port_name_t name, uint32_t index)
 
 	if (t == NULL || index == 0 || index >= port->ip_requests_size ||
 	    t[index].ipr_name != name)
-		return IP_NULL;       /* the port died and already fired it */
+		return IP_NULL;       /* already fired (send-possible) */
 	soright = t[index].ipr_soright;
-	t[index].ipr_name = MACH_PORT_NULL;
-	t[index].ipr_soright = IP_NULL;
-	t[index].ipr_next_free = t[0].ipr_next_free;
-	t[0].ipr_next_free = index;
+	request_free_slot(port, index);
 	return soright;
 }
 

@@ -38,6 +38,8 @@ struct ipc_port_request {
 	ipc_port_t       ipr_soright;/* send-once right to notify; next free index when free */
 	uint32_t         ipr_next_free;
 	uint8_t          ipr_send_possible;
+	uint8_t          ipr_armed;        /* send-possible: fire on the next dequeue */
+	uint8_t          ipr_dead_fired;   /* the port died and notified this name */
 };
 
 struct ipc_port {
@@ -64,8 +66,9 @@ struct ipc_port {
 	uint32_t           ip_nsrequest_sync;
 	ipc_port_t         ip_pdrequest;
 
-	struct ipc_port_request *ip_requests;
+	struct ipc_port_request *ip_requests;   /* kept after death, freed with the port */
 	uint32_t           ip_requests_size;
+	uint32_t           ip_sp_armed;          /* armed send-possible requests */
 
 	struct ipc_pset_link *ip_links;      /* sets this port is a member of */
 	uint64_t           ip_serial;        /* "port#N" in traces */
@@ -105,9 +108,17 @@ void ipc_port_destroy(ipc_port_t port);
  * changes hands (spec 5.6): mscount, seqno, context, guard, sets. */
 void ipc_port_clear_receiver(ipc_port_t port, bool wake_receivers);
 
-/* Dead-name requests. */
+/* Dead-name requests (send_possible: a send-possible request, `armed`
+ * when registered with sync != 0). */
 kern_return_t ipc_port_request_alloc(ipc_port_t port, mach_port_name_t name,
-    ipc_port_t soright, bool send_possible, uint32_t *indexp);
+    ipc_port_t soright, bool send_possible, bool armed, uint32_t *indexp);
+/* Did the port's death send a dead-name notification for this request?
+ * (Then the converted dead name carries one more uref, spec 5.4.) */
+bool ipc_port_request_dead_fired(ipc_port_t port, mach_port_name_t name, uint32_t index);
+/* Is the request still waiting (its send-once right not used yet)? */
+bool ipc_port_request_pending(ipc_port_t port, mach_port_name_t name, uint32_t index);
+/* The port was dequeued from: fire every armed send-possible request. */
+void ipc_port_spnotify(ipc_port_t port);
 /* Remove request `index`; returns its send-once right (caller disposes). */
 ipc_port_t ipc_port_request_cancel(ipc_port_t port, mach_port_name_t name,
     uint32_t index);

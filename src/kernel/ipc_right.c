@@ -53,7 +53,6 @@ ipc_right_check(struct ipc_space *space, mach_port_name_t name, ipc_entry_t entr
 	uint32_t bits = entry->ie_bits, urefs;
 	ipc_port_t port;
 
-	(void)name;
 	if ((bits & (TYPE_SEND | TYPE_SEND_ONCE)) == 0 || (bits & TYPE_RECEIVE))
 		return false;
 	port = entry_port(entry);
@@ -69,9 +68,10 @@ ipc_right_check(struct ipc_space *space, mach_port_name_t name, ipc_entry_t entr
 	}
 	if (entry->ie_request != 0) {
 		/* The dead-name notification carries this extra uref. */
-		entry->ie_request = 0;
-		if (urefs < MACH_PORT_UREFS_MAX)
+		if (ipc_port_request_dead_fired(port, name, entry->ie_request) &&
+		    urefs < MACH_PORT_UREFS_MAX)
 			urefs++;
+		entry->ie_request = 0;
 	}
 	entry->ie_bits = ie_bits_gen(bits) | TYPE_DEAD_NAME | urefs;
 	entry->ie_object = IO_NULL;
@@ -198,7 +198,8 @@ entry_destroy_receive(struct ipc_space *space, mach_port_name_t name, ipc_entry_
 			uint32_t urefs = ie_bits_urefs(bits);
 			if (entry->ie_request != 0) {
 				/* The request fires below with the port's death. */
-				if (urefs < MACH_PORT_UREFS_MAX)
+				if (ipc_port_request_pending(port, name, entry->ie_request) &&
+				    urefs < MACH_PORT_UREFS_MAX)
 					urefs++;
 				entry->ie_request = 0;
 			}
@@ -749,7 +750,7 @@ ipc_object_destroy(ipc_port_t port, mach_msg_type_name_t msgt_name)
 
 kern_return_t
 ipc_right_request_alloc(struct ipc_space *space, mach_port_name_t name,
-    bool send_possible, ipc_port_t notify, ipc_port_t *previousp)
+    bool send_possible, bool armed, ipc_port_t notify, ipc_port_t *previousp)
 {
 	ipc_entry_t entry;
 	ipc_port_t port, previous = IP_NULL;
@@ -776,15 +777,16 @@ ipc_right_request_alloc(struct ipc_space *space, mach_port_name_t name,
 		entry->ie_request = 0;
 	}
 	if (notify != IP_NULL) {
-		kr = ipc_port_request_alloc(port, name, notify, send_possible, &index);
+		kr = ipc_port_request_alloc(port, name, notify, send_possible, armed, &index);
 		if (kr != KERN_SUCCESS) {
 			if (previous != IP_NULL)     /* put the old request back */
-				(void)ipc_port_request_alloc(port, name, previous, false,
+				(void)ipc_port_request_alloc(port, name, previous, false, false,
 				    &entry->ie_request);
 			return kr;
 		}
 		entry->ie_request = index;
-		if (send_possible && ipc_notify_send_possible(port, name, index))
+		if (send_possible && ipc_notify_send_possible(port, name, index,
+		    (entry->ie_bits & TYPE_SEND_ONCE) != 0))
 			entry->ie_request = 0;
 	}
 	*previousp = previous;

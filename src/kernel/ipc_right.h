@@ -83,7 +83,7 @@ void ipc_object_destroy(ipc_port_t port, mach_msg_type_name_t msgt_name);
 
 /* Dead-name / send-possible requests on `name` (mach_port_request_notification). */
 kern_return_t ipc_right_request_alloc(struct ipc_space *space, mach_port_name_t name,
-    bool send_possible, ipc_port_t notify, ipc_port_t *previousp);
+    bool send_possible, bool armed, ipc_port_t notify, ipc_port_t *previousp);
 
 /* Saturating uref arithmetic (spec 5.3). */
 static inline uint32_t

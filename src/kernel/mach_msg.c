@@ -162,8 +162,8 @@ mach_msg_receive_results(struct thread *thread)
 	ipc_trace_step("copyout id %d seqno %u", kmsg->ikm_id, kmsg->ikm_seqno);
 	mr = ipc_kmsg_copyout(space, kmsg, option, MACH_PORT_NULL, false,
 	    thread->th_rcv_addr, scratch, &len);
-	if (mr & MACH_RCV_HEADER_ERROR)
-		tsize = 0;
+	if ((mr & ~MACH_MSG_MASK) == MACH_RCV_HEADER_ERROR)
+		tsize = 0;                     /* a bare header (6.6): no trailer */
 	ipc_trace_end(mr);
 	thread_reply(thread, mr, MXP_REP_TO_RCVBUF, NULL, scratch, len + tsize);
 }

@@ -658,7 +658,7 @@ insert_right_internal(struct ipc_space *space, mach_port_name_t name, ipc_port_t
 	if (!MACH_PORT_VALID(name) || type < MACH_MSG_TYPE_PORT_RECEIVE ||
 	    type > MACH_MSG_TYPE_PORT_SEND_ONCE)
 		return KERN_INVALID_VALUE;
-	if (!IP_VALID(port))
+	if (!IP_VALID(port) || !ip_active(port))
 		return KERN_INVALID_CAPABILITY;
 	return ipc_object_copyout_name(space, port, type, name);
 }
@@ -763,7 +763,7 @@ mach_port_request_notification_impl(ipc_port_t target, struct ipc_kmsg *req,
 		if (!MACH_PORT_VALID(name))
 			return KERN_INVALID_ARGUMENT;
 		kr = ipc_right_request_alloc(space, name, id == MACH_NOTIFY_SEND_POSSIBLE,
-		    notify, &previous);
+		    sync != 0, notify, &previous);
 		break;
 	default:
 		return KERN_INVALID_VALUE;

@@ -643,7 +643,7 @@ test_header_dead_destination(void **state)
 	assert_int_equal(fx_give(b, rb, MAKE_SEND, a), s);
 	so1 = fx_give(b, rb, MAKE_SONCE, a);
 	so2 = fx_give(b, rb, MAKE_SONCE, a);
-	assert_int_equal(ipc_right_request_alloc(a, so2, false,
+	assert_int_equal(ipc_right_request_alloc(a, so2, false, false,
 	    fx_copyin(a, n, MAKE_SONCE), &prev), KERN_SUCCESS);
 	assert_int_equal(fx_destroy(b, rb), KERN_SUCCESS);
 	assert_int_equal(fx_expect_notification(np, MACH_NOTIFY_DEAD_NAME), so2);

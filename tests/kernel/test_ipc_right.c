@@ -496,10 +496,10 @@ test_lazy_dead_name_conversion(void **state)
 	sb2 = fx_give(a, r2, MACH_MSG_TYPE_MAKE_SEND, b);
 	assert_int_equal(fx_give(a, r2, MACH_MSG_TYPE_MAKE_SEND, b), sb2);
 	so2 = fx_give(a, r2, MACH_MSG_TYPE_MAKE_SEND_ONCE, b);
-	assert_int_equal(ipc_right_request_alloc(b, sb2, false, soright(b, n), &prev),
+	assert_int_equal(ipc_right_request_alloc(b, sb2, false, false, soright(b, n), &prev),
 	    KERN_SUCCESS);
 	assert_null(prev);
-	assert_int_equal(ipc_right_request_alloc(b, so2, false, soright(b, n), &prev),
+	assert_int_equal(ipc_right_request_alloc(b, so2, false, false, soright(b, n), &prev),
 	    KERN_SUCCESS);
 	assert_null(prev);
 	fx_assert_right(b, sb2, T_SEND | T_DNREQUEST, 2);
@@ -541,7 +541,7 @@ test_receive_destroyed_under_send_name(void **state)
 	assert_null(fx_entry(a, r)->ie_object);
 
 	assert_int_equal(fx_give(a, r2, MACH_MSG_TYPE_MAKE_SEND, a), r2);
-	assert_int_equal(ipc_right_request_alloc(a, r2, false, soright(a, n), &prev),
+	assert_int_equal(ipc_right_request_alloc(a, r2, false, false, soright(a, n), &prev),
 	    KERN_SUCCESS);
 	fx_assert_right(a, r2, T_SEND | T_RECEIVE | T_DNREQUEST, 1);
 	assert_int_equal(fx_delta(a, r2, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
@@ -716,7 +716,7 @@ test_copyin_dead_port(void **state)
 	assert_int_equal(fx_give(a, r, MACH_MSG_TYPE_MAKE_SEND, b), sb);
 	so1 = fx_give(a, r, MACH_MSG_TYPE_MAKE_SEND_ONCE, b);
 	so2 = fx_give(a, r, MACH_MSG_TYPE_MAKE_SEND_ONCE, b);
-	assert_int_equal(ipc_right_request_alloc(b, so2, false, soright(b, n), &prev),
+	assert_int_equal(ipc_right_request_alloc(b, so2, false, false, soright(b, n), &prev),
 	    KERN_SUCCESS);
 	ipc_port_reference(p);                    /* to look at it after death */
 	assert_int_equal(fx_delta(a, r, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
@@ -1054,11 +1054,11 @@ test_dead_name_requests(void **state)
 	ipc_port_t np = fx_port(b, n), prev = IP_NULL, s;
 
 	sb = fx_give(a, r, MACH_MSG_TYPE_MAKE_SEND, b);
-	assert_int_equal(ipc_right_request_alloc(b, sb, false, soright(b, n), &prev),
+	assert_int_equal(ipc_right_request_alloc(b, sb, false, false, soright(b, n), &prev),
 	    KERN_SUCCESS);
 	assert_null(prev);
 	/* A second request replaces the first, which comes back. */
-	assert_int_equal(ipc_right_request_alloc(b, sb, false, soright(b, n), &prev),
+	assert_int_equal(ipc_right_request_alloc(b, sb, false, false, soright(b, n), &prev),
 	    KERN_SUCCESS);
 	assert_ptr_equal(prev, np);
 	ipc_object_destroy(prev, MACH_MSG_TYPE_PORT_SEND_ONCE);
@@ -1073,9 +1073,9 @@ test_dead_name_requests(void **state)
 
 	/* A NULL notify just cancels, returning the previous right. */
 	sb = fx_give(a, r, MACH_MSG_TYPE_MAKE_SEND, b);
-	assert_int_equal(ipc_right_request_alloc(b, sb, false, soright(b, n), &prev),
+	assert_int_equal(ipc_right_request_alloc(b, sb, false, false, soright(b, n), &prev),
 	    KERN_SUCCESS);
-	assert_int_equal(ipc_right_request_alloc(b, sb, false, IP_NULL, &prev), KERN_SUCCESS);
+	assert_int_equal(ipc_right_request_alloc(b, sb, false, false, IP_NULL, &prev), KERN_SUCCESS);
 	assert_ptr_equal(prev, np);
 	ipc_port_release_sonce(prev);
 	fx_assert_right(b, sb, T_SEND, 1);
@@ -1083,21 +1083,21 @@ test_dead_name_requests(void **state)
 	/* Port sets are not port rights. */
 	ps = fx_allocate(fx->task[1], MACH_PORT_RIGHT_PORT_SET);
 	s = soright(b, n);
-	assert_int_equal(ipc_right_request_alloc(b, ps, false, s, &prev), KERN_INVALID_RIGHT);
+	assert_int_equal(ipc_right_request_alloc(b, ps, false, false, s, &prev), KERN_INVALID_RIGHT);
 	/* An existing dead name: a DEAD_NAME request is refused; a
 	 * send-possible request fires a dead-name notification at once and
 	 * the name gains a uref. */
 	dn = fx_allocate(fx->task[1], MACH_PORT_RIGHT_DEAD_NAME);
-	assert_int_equal(ipc_right_request_alloc(b, dn, false, s, &prev), KERN_INVALID_ARGUMENT);
+	assert_int_equal(ipc_right_request_alloc(b, dn, false, false, s, &prev), KERN_INVALID_ARGUMENT);
 	fx_assert_right(b, dn, T_DEAD_NAME, 1);
-	assert_int_equal(ipc_right_request_alloc(b, dn, true, s, &prev), KERN_SUCCESS);
+	assert_int_equal(ipc_right_request_alloc(b, dn, true, true, s, &prev), KERN_SUCCESS);
 	assert_int_equal(fx_expect_notification(np, MACH_NOTIFY_DEAD_NAME), dn);
 	fx_assert_right(b, dn, T_DEAD_NAME, 2);
 
 	/* On a receive-only name: destroying the receive right cancels the
 	 * request with a port-deleted notification, not a dead-name one. */
 	r2 = fx_alloc_receive(b);
-	assert_int_equal(ipc_right_request_alloc(b, r2, false, soright(b, n), &prev),
+	assert_int_equal(ipc_right_request_alloc(b, r2, false, false, soright(b, n), &prev),
 	    KERN_SUCCESS);
 	fx_assert_right(b, r2, T_RECEIVE | T_DNREQUEST, 0);
 	assert_int_equal(fx_delta(b, r2, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
@@ -1114,7 +1114,7 @@ test_dead_name_requests(void **state)
 
 		for (i = 0; i < 10; i++) {
 			so[i] = fx_give(a, r3, MACH_MSG_TYPE_MAKE_SEND_ONCE, b);
-			assert_int_equal(ipc_right_request_alloc(b, so[i], false, soright(b, n), &prev),
+			assert_int_equal(ipc_right_request_alloc(b, so[i], false, false, soright(b, n), &prev),
 			    KERN_SUCCESS);
 		}
 		assert_int_equal(fx_delta(a, r3, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);

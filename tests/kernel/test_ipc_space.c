@@ -446,13 +446,13 @@ test_space_terminate_destroys_rights(void **state)
 	    fx_copyin(a, n, MACH_MSG_TYPE_MAKE_SEND_ONCE), &prev), KERN_SUCCESS);
 	sb = fx_give(a, pa, MACH_MSG_TYPE_MAKE_SEND, b);
 	(void)fx_give(a, pa, MACH_MSG_TYPE_MAKE_SEND_ONCE, b);
-	assert_int_equal(ipc_right_request_alloc(b, sb, false,
+	assert_int_equal(ipc_right_request_alloc(b, sb, false, false,
 	    fx_copyin(a, n, MACH_MSG_TYPE_MAKE_SEND_ONCE), &prev), KERN_SUCCESS);
 	/* B's port rb: A holds a send right with a dead-name request; a
 	 * message on rb carries another send right to pa. */
 	rb = fx_alloc_receive(b);
 	sa = fx_give(b, rb, MACH_MSG_TYPE_MAKE_SEND, a);
-	assert_int_equal(ipc_right_request_alloc(a, sa, false,
+	assert_int_equal(ipc_right_request_alloc(a, sa, false, false,
 	    fx_copyin(a, n, MACH_MSG_TYPE_MAKE_SEND_ONCE), &prev), KERN_SUCCESS);
 	kmsg = ipc_kmsg_alloc(1, 0);
 	kmsg->ikm_bits = MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(MACH_MSG_TYPE_PORT_SEND, 0);
