@@ -404,6 +404,8 @@ ipc_right_destruct(struct ipc_space *space, mach_port_name_t name, ipc_entry_t e
 		return KERN_INVALID_RIGHT;
 	if (srdelta != 0 && !(bits & TYPE_SEND))
 		return KERN_INVALID_RIGHT;
+	if (srdelta > 0)
+		return KERN_INVALID_VALUE;
 	port = entry_port(entry);
 	if (port->ip_guarded && port->ip_context != guard)
 		return KERN_INVALID_ARGUMENT;

@@ -58,13 +58,17 @@ target_space(ipc_port_t target)
 	return task != NULL && task->t_active ? task->itk_space : NULL;
 }
 
-/* The receive right named `name` (ipc_port_translate_receive). */
+/* The receive right named `name` (ipc_port_translate_receive).  The
+ * routines that use it refuse NULL/DEAD with KERN_INVALID_RIGHT first. */
 static kern_return_t
 translate_receive(struct ipc_space *space, mach_port_name_t name, ipc_port_t *portp)
 {
 	ipc_entry_t entry;
-	kern_return_t kr = ipc_right_lookup(space, name, &entry);
+	kern_return_t kr;
 
+	if (!MACH_PORT_VALID(name))
+		return KERN_INVALID_RIGHT;
+	kr = ipc_right_lookup(space, name, &entry);
 	if (kr != KERN_SUCCESS)
 		return kr;
 	if (!(entry->ie_bits & MACH_PORT_TYPE_RECEIVE))
@@ -462,12 +466,10 @@ mach_port_set_attributes_impl(ipc_port_t target, struct ipc_kmsg *req, const uin
 	case MACH_PORT_LIMITS_INFO:
 		if (count < MACH_PORT_LIMITS_INFO_COUNT)
 			return KERN_FAILURE;
-		if (!MACH_PORT_VALID(name))
-			return KERN_INVALID_RIGHT;
-		if ((kr = translate_receive(space, name, &port)) != KERN_SUCCESS)
-			return kr;
 		if (arg32(args, 3) > MACH_PORT_QLIMIT_MAX)
 			return KERN_INVALID_VALUE;
+		if ((kr = translate_receive(space, name, &port)) != KERN_SUCCESS)
+			return kr;
 		port->ip_messages.imq_qlimit = arg32(args, 3);
 		/* Raising the limit lets blocked senders in (spec 6.1). */
 		ipc_mqueue_release_senders(port);
@@ -523,10 +525,13 @@ mach_port_guard_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *arg
 {
 	SPACE_OR_FAIL(space, target);
 	ipc_port_t port;
-	kern_return_t kr = translate_receive(space, arg32(args, 0), &port);
+	kern_return_t kr;
 
 	(void)req;
 	(void)rep;
+	if (!MACH_PORT_VALID(arg32(args, 0)))
+		return KERN_INVALID_NAME;
+	kr = translate_receive(space, arg32(args, 0), &port);
 	if (kr != KERN_SUCCESS)
 		return kr;
 	if (port->ip_guarded || port->ip_context != 0)
@@ -543,10 +548,13 @@ mach_port_unguard_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *a
 {
 	SPACE_OR_FAIL(space, target);
 	ipc_port_t port;
-	kern_return_t kr = translate_receive(space, arg32(args, 0), &port);
+	kern_return_t kr;
 
 	(void)req;
 	(void)rep;
+	if (!MACH_PORT_VALID(arg32(args, 0)))
+		return KERN_INVALID_NAME;
+	kr = translate_receive(space, arg32(args, 0), &port);
 	if (kr != KERN_SUCCESS)
 		return kr;
 	if (!port->ip_guarded || port->ip_context != arg64(args, 4))
@@ -569,8 +577,6 @@ mach_port_destruct_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *
 
 	(void)req;
 	(void)rep;
-	if (srdelta > 0)
-		return KERN_INVALID_VALUE;
 	if (!MACH_PORT_VALID(name))
 		return KERN_INVALID_NAME;
 	kr = ipc_right_lookup(space, name, &entry);
@@ -593,12 +599,10 @@ mach_port_move_member_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_
 
 	(void)req;
 	(void)rep;
-	if (!MACH_PORT_VALID(member))
+	if (!MACH_PORT_VALID(member) || after == MACH_PORT_DEAD)
 		return KERN_INVALID_RIGHT;
 	if ((kr = translate_receive(space, member, &port)) != KERN_SUCCESS)
 		return kr;
-	if (after == MACH_PORT_DEAD)
-		return KERN_INVALID_RIGHT;
 	if (after != MACH_PORT_NULL && (kr = translate_pset(space, after, &pset)) != KERN_SUCCESS)
 		return kr;
 	if (pset == IPS_NULL)
@@ -793,10 +797,13 @@ mach_port_peek_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *args
 	kern_return_t kr;
 
 	(void)req;
+	if (!MACH_PORT_VALID(name))
+		return KERN_INVALID_RIGHT;
+	tsize = ipc_kmsg_trailer_size(trailer_type);
+	if (GET_RCV_ELEMENTS(trailer_type) > MACH_RCV_TRAILER_AUDIT || max < tsize)
+		return KERN_INVALID_VALUE;
 	if ((kr = translate_receive(space, name, &port)) != KERN_SUCCESS)
 		return kr;
-	if (GET_RCV_ELEMENTS(trailer_type) > MACH_RCV_TRAILER_AUDIT)
-		return KERN_INVALID_VALUE;
 	kmsg = port->ip_messages.imq_head;
 	if (seqno != 0) {
 		uint32_t skip = seqno - port->ip_messages.imq_seqno;
@@ -809,9 +816,6 @@ mach_port_peek_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *args
 	}
 	if (kmsg == IKM_NULL)
 		return KERN_FAILURE;
-	tsize = ipc_kmsg_trailer_size(trailer_type);
-	if (max < tsize)
-		return KERN_INVALID_VALUE;
 	for (i = 0; i < kmsg->ikm_dsc_count; i++)
 		ports += kmsg->ikm_dsc[i].type == MACH_MSG_PORT_DESCRIPTOR;
 	kmsg->ikm_seqno = seqno;

@@ -67,6 +67,8 @@ semaphore_free_if_done(struct semaphore *sem)
 	kfree(KA_SEMAPHORE, sem);
 }
 
+static void semaphore_release_port(struct semaphore *sem);
+
 void
 semaphore_destroy_internal(struct semaphore *sem)
 {
@@ -75,13 +77,18 @@ semaphore_destroy_internal(struct semaphore *sem)
 	sem->sema_active = false;
 	semaphore_unlink(sem);
 	waitq_wakeup_all(&sem->sema_waiters, THREAD_RESTART);
-	if (sem->sema_port->ip_srights == 0) {
-		/* Nobody can name it any more: the port goes too. */
-		ipc_port_t port = sem->sema_port;
-		sem->sema_port = IP_NULL;
-		ipc_kobject_dealloc_port(port);
-	}
+	if (sem->sema_port != IP_NULL && sem->sema_port->ip_srights == 0)
+		semaphore_release_port(sem);   /* nobody can name it any more */
 	semaphore_free_if_done(sem);
+}
+
+static void
+semaphore_release_port(struct semaphore *sem)
+{
+	ipc_port_t port = sem->sema_port;
+
+	sem->sema_port = IP_NULL;
+	ipc_kobject_dealloc_port(port);
 }
 
 void
@@ -91,15 +98,21 @@ semaphore_destroy_all(struct task *task)
 		semaphore_destroy_internal(task->t_semaphores);
 }
 
+/*
+ * The last send right is gone.  As in XNU, the owner's list holds no
+ * reference: nobody can name the semaphore any more, so it is destroyed
+ * (waiters, if any, see KERN_TERMINATED) and freed with its port.
+ */
 void
 semaphore_no_senders(ipc_port_t port)
 {
 	struct semaphore *sem = port->ip_kobject;
 
-	if (sem->sema_active)
-		return;            /* still owned: a new right may be made */
-	sem->sema_port = IP_NULL;
-	ipc_kobject_dealloc_port(port);
+	if (sem->sema_active) {
+		semaphore_destroy_internal(sem);   /* releases the port and frees */
+		return;
+	}
+	semaphore_release_port(sem);
 	semaphore_free_if_done(sem);
 }
 
@@ -198,6 +211,12 @@ semaphore_trap(struct thread *thread, const struct mxp_req *req)
 	uint64_t sec = 0, nsec = 0;
 	kern_return_t kr = KERN_SUCCESS;
 
+	/* A bad timespec is refused before the names are looked at (XNU). */
+	if ((req->op == MXP_OP_SEMA_TIMEDWAIT && (uint32_t)req->a[2] >= 1000000000u) ||
+	    (req->op == MXP_OP_SEMA_TIMEDWAIT_SIGNAL && (uint32_t)req->a[3] >= 1000000000u)) {
+		thread_reply(thread, KERN_INVALID_VALUE, 0, NULL, NULL, 0);
+		return;
+	}
 	switch (req->op) {
 	case MXP_OP_SEMA_SIGNAL:
 	case MXP_OP_SEMA_SIGNAL_ALL:
@@ -236,10 +255,6 @@ semaphore_trap(struct thread *thread, const struct mxp_req *req)
 		return;
 	}
 	if (req->op == MXP_OP_SEMA_TIMEDWAIT || req->op == MXP_OP_SEMA_TIMEDWAIT_SIGNAL) {
-		if ((uint32_t)nsec >= 1000000000u) {
-			thread_reply(thread, KERN_INVALID_VALUE, 0, NULL, NULL, 0);
-			return;
-		}
 		timeout = (int64_t)((uint32_t)sec) * 1000 + (int64_t)(((uint32_t)nsec + 999999u) / 1000000u);
 	}
 	if (signal_sem != NULL) {

@@ -250,11 +250,15 @@ task_set_special_port_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_
 	(void)rep;
 	if (task == NULL || !task->t_active)
 		return KERN_INVALID_ARGUMENT;
-	/* The kernel-held control, name, inspect and read ports cannot be
-	 * replaced; the others (bootstrap above all) can. */
-	if (which < 1 || which > TASK_MAX_SPECIAL_PORT || which == TASK_KERNEL_PORT ||
-	    which == TASK_NAME_PORT || which == TASK_INSPECT_PORT || which == TASK_READ_PORT)
+	/* XNU: the control and host ports only with SIP off (never here);
+	 * the access port only once; name/inspect/read are not settable. */
+	if (which == TASK_KERNEL_PORT || which == TASK_HOST_PORT)
+		return KERN_NO_ACCESS;
+	if (which != TASK_BOOTSTRAP_PORT && which != TASK_ACCESS_PORT &&
+	    which != TASK_DEBUG_CONTROL_PORT && which != TASK_RESOURCE_NOTIFY_PORT)
 		return KERN_INVALID_ARGUMENT;
+	if (which == TASK_ACCESS_PORT && IP_VALID(task->itk_special[which]))
+		return KERN_NO_ACCESS;
 	if (d->disposition != MACH_MSG_TYPE_PORT_SEND && d->port != IP_NULL && d->port != IP_DEAD)
 		return KERN_INVALID_ARGUMENT;
 	old = task->itk_special[which];
