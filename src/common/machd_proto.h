@@ -86,6 +86,15 @@ enum mxp_op {
 #define MXP_REP_TO_SENDBUF  0x2u  /* a pseudo-received message: write at the send buffer */
 #define MXP_REP_LARGE_SIZE  0x4u  /* MACH_RCV_LARGE: write v0 at offset 4 of the receive buffer */
 #define MXP_REP_LARGE_NAME  0x8u  /* MACH_RCV_LARGE_IDENTITY: write v1 at offset 12 */
+/*
+ * Out-of-line memory: the reply carries one sealed memfd (SCM_RIGHTS) for
+ * each OOL descriptor of the payload whose size is not 0, in descriptor
+ * order.  The receiver maps each copy-on-write at an address of its choice
+ * and writes that address into the descriptor; if it cannot, it sets
+ * address and size to 0 and ORs MACH_RCV_BODY_ERROR | MACH_MSG_VM_SPACE
+ * into the result (spec 6.6).
+ */
+#define MXP_REP_OOL         0x10u
 
 struct mxp_req {
 	uint32_t op;

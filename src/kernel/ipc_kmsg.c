@@ -6,6 +6,7 @@
  * invariants are in ipc_kmsg.h; the order of checks is spec 3.1.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "ipc_kmsg.h"
 #include "ipc_port.h"
@@ -36,6 +37,8 @@ ipc_kmsg_alloc(uint32_t dsc_count, uint32_t body_size)
 		return IKM_NULL;
 	kmsg->ikm_dsc_count = dsc_count;
 	kmsg->ikm_dsc = (struct ipc_kmsg_desc *)(kmsg + 1);
+	for (uint32_t i = 0; i < dsc_count; i++)
+		kmsg->ikm_dsc[i].memfd = -1;
 	kmsg->ikm_body_size = body_size;
 	kmsg->ikm_body = (uint8_t *)(kmsg->ikm_dsc + dsc_count);
 	kmsg->ikm_serial = ++ipc_kmsg_serial;
@@ -86,6 +89,9 @@ ipc_kmsg_clean_body(ipc_kmsg_t kmsg)
 		if (d->type == MACH_MSG_PORT_DESCRIPTOR) {
 			ipc_object_destroy(d->port, d->disposition);
 			d->port = IP_NULL;
+		} else if (d->memfd >= 0) {
+			close(d->memfd);             /* OOL memory is discarded */
+			d->memfd = -1;
 		}
 	}
 }
@@ -571,6 +577,55 @@ wr32(uint8_t *p, uint32_t v)
 	memcpy(p, &v, 4);
 }
 
+/* The memfds of the message being copied out (single-threaded kernel). */
+static int copyout_fds[IKM_COPYOUT_FDS_MAX];
+static int copyout_nfds;
+
+int
+ipc_kmsg_take_copyout_fds(int *fds, int max)
+{
+	int n = copyout_nfds < max ? copyout_nfds : max, i;
+
+	for (i = 0; i < n; i++)
+		fds[i] = copyout_fds[i];
+	for (; i < copyout_nfds; i++)
+		close(copyout_fds[i]);
+	copyout_nfds = 0;
+	return n;
+}
+
+/*
+ * An OOL descriptor for the receiver: the address is filled in by the
+ * receiving task's libmach when it maps the memfd (the kernel cannot map
+ * into another process); received fields as spec 1.3 says.  No room to
+ * pass the memory: address 0, size 0, MACH_MSG_VM_KERNEL.
+ */
+static mach_msg_return_t
+copyout_ool(struct ipc_kmsg_desc *d, uint8_t *out)
+{
+	mach_msg_ool_descriptor_t u;
+	mach_msg_return_t bits = 0;
+
+	memset(&u, 0, sizeof(u));
+	u.copy = d->copy;
+	u.deallocate = d->copy == MACH_MSG_VIRTUAL_COPY;
+	u.type = d->type;
+	u.size = d->size;
+	if (d->size > 0) {
+		if (d->memfd >= 0 && copyout_nfds < IKM_COPYOUT_FDS_MAX) {
+			copyout_fds[copyout_nfds++] = d->memfd;
+		} else {
+			if (d->memfd >= 0)
+				close(d->memfd);
+			u.size = 0;
+			bits = MACH_MSG_VM_KERNEL;
+		}
+		d->memfd = -1;
+	}
+	memcpy(out, &u, sizeof(u));
+	return bits;
+}
+
 /* Descriptors into `out` (user form); returns the error bits. */
 static mach_msg_return_t
 copyout_body(struct ipc_space *space, ipc_kmsg_t kmsg, uint8_t *out, uint32_t *lenp)
@@ -585,6 +640,11 @@ copyout_body(struct ipc_space *space, ipc_kmsg_t kmsg, uint8_t *out, uint32_t *l
 		mach_msg_port_descriptor_t u;
 		mach_port_name_t name;
 
+		if (d->type == MACH_MSG_OOL_DESCRIPTOR || d->type == MACH_MSG_OOL_VOLATILE_DESCRIPTOR) {
+			bits |= copyout_ool(d, out + pos);
+			pos += IKM_USER_OTHER_DESC_SIZE;
+			continue;
+		}
 		memset(&u, 0, sizeof(u));
 		bits |= copyout_right(space, d->port, d->disposition, &name);
 		d->port = IP_NULL;

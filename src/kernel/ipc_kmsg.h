@@ -42,6 +42,7 @@ struct ipc_kmsg_desc {
 	ipc_port_t  port;         /* port descriptor: the right, IP_NULL or IP_DEAD */
 	mach_port_name_t name;    /* the name as sent (before copyin) */
 	uint64_t    address;      /* OOL address as sent */
+	int         memfd;        /* OOL memory: a sealed memfd (vm_memfd.h), or -1 */
 };
 
 struct ipc_kmsg {
@@ -112,6 +113,15 @@ mach_msg_return_t ipc_kmsg_copyout(struct ipc_space *space, ipc_kmsg_t kmsg,
  * write the bare header (and trailer, if it fits) of spec 6.5. */
 mach_msg_return_t ipc_kmsg_copyout_too_large(struct ipc_space *space, ipc_kmsg_t kmsg,
     uint64_t option, uint64_t context, uint8_t *buf, uint32_t rcv_size, uint32_t *lenp);
+
+/*
+ * Out-of-line memory leaves a kmsg at copyout as sealed memfds, one per
+ * OOL descriptor with a non-zero size, in descriptor order; the caller
+ * takes them with this (up to `max`; ownership moves to the caller, who
+ * passes them to the receiver and closes its copies).
+ */
+#define IKM_COPYOUT_FDS_MAX 64
+int ipc_kmsg_take_copyout_fds(int *fds, int max);
 
 /* Bytes of trailer a receive with `option` wants (spec 1.5). */
 uint32_t ipc_kmsg_trailer_size(uint64_t option);

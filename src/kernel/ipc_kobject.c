@@ -18,6 +18,8 @@
 #include "ipc_trace.h"
 #include "sync_sema.h"
 #include "task.h"
+#include "vm_memfd.h"
+#include <unistd.h>
 
 #define MAX_MIG_ENTRIES 1031u
 
@@ -113,7 +115,7 @@ mig_build_reply(ipc_kmsg_t request, kern_return_t kr, struct mig_reply *rep)
 	ipc_kmsg_t kmsg;
 	uint32_t i;
 
-	if (kr != KERN_SUCCESS || rep->port_count == 0) {
+	if (kr != KERN_SUCCESS || rep->desc_count == 0) {
 		/* Simple reply: NDR, RetCode, and on success the outputs. */
 		uint8_t body[sizeof(NDR_record_t) + 4 + MIG_REPLY_BODY_MAX];
 		uint32_t size = (uint32_t)sizeof(NDR_record_t) + 4;
@@ -128,7 +130,7 @@ mig_build_reply(ipc_kmsg_t request, kern_return_t kr, struct mig_reply *rep)
 	} else {
 		/* Complex reply: descriptors, then NDR + outputs if any. */
 		uint32_t size = rep->size ? (uint32_t)sizeof(NDR_record_t) + rep->size : 0;
-		kmsg = ipc_kmsg_alloc(rep->port_count, size);
+		kmsg = ipc_kmsg_alloc(rep->desc_count, size);
 		if (kmsg != IKM_NULL) {
 			kmsg->ikm_bits = MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(reply_type, 0);
 			kmsg->ikm_remote = reply_port;
@@ -136,11 +138,20 @@ mig_build_reply(ipc_kmsg_t request, kern_return_t kr, struct mig_reply *rep)
 			kmsg->ikm_kernel = true;
 			kmsg->ikm_sender = KERNEL_SECURITY_TOKEN_K;
 			kmsg->ikm_audit = KERNEL_AUDIT_TOKEN_K;
-			for (i = 0; i < rep->port_count; i++) {
-				kmsg->ikm_dsc[i].type = MACH_MSG_PORT_DESCRIPTOR;
-				kmsg->ikm_dsc[i].port = rep->port[i];
-				kmsg->ikm_dsc[i].disposition = (uint8_t)rep->port_type[i];
-				rep->port[i] = IP_NULL;
+			for (i = 0; i < rep->desc_count; i++) {
+				struct ipc_kmsg_desc *d = &kmsg->ikm_dsc[i];
+				d->type = rep->desc_type[i];
+				if (d->type == MACH_MSG_PORT_DESCRIPTOR) {
+					d->port = rep->port[i];
+					d->disposition = (uint8_t)rep->port_type[i];
+					rep->port[i] = IP_NULL;
+				} else {
+					/* MIG out arrays: a virtual copy (spec 1.3). */
+					d->copy = MACH_MSG_VIRTUAL_COPY;
+					d->size = rep->ool_size[i];
+					d->memfd = rep->ool_fd[i];
+					rep->ool_fd[i] = -1;
+				}
 			}
 			if (size) {
 				memcpy(kmsg->ikm_body, &NDR_record, sizeof(NDR_record_t));
@@ -157,12 +168,13 @@ ipc_kobject_server(ipc_kmsg_t request)
 	ipc_port_t target = request->ikm_remote;
 	const struct mig_routine *r;
 	const uint8_t *args = NULL;
-	uint32_t nargs = 0, i;
+	uint32_t nargs = 0;
 	struct mig_reply rep;
 	kern_return_t kr;
 	ipc_kmsg_t reply;
 
 	memset(&rep, 0, sizeof(rep));
+	rep.ool_fd[0] = rep.ool_fd[1] = -1;
 	target->ip_messages.imq_seqno++;
 	r = mig_lookup(request->ikm_id);
 	if (r == NULL) {
@@ -177,30 +189,55 @@ ipc_kobject_server(ipc_kmsg_t request)
 	/* Ownership (spec 7.3): on error the body is destroyed here, once;
 	 * on success the routine took what it kept and the rest goes. */
 	ipc_kmsg_clean_body(request);
-	if (kr != KERN_SUCCESS) {
-		for (i = 0; i < rep.port_count; i++)
-			ipc_object_destroy(rep.port[i], rep.port_type[i]);
-		rep.port_count = 0;
-	}
+	if (kr != KERN_SUCCESS)
+		mig_reply_discard(&rep);
 	ipc_object_destroy(request->ikm_remote, MACH_MSGH_BITS_REMOTE(request->ikm_bits));
 	request->ikm_remote = IP_NULL;
 
 	if (kr == MIG_NO_REPLY || !IP_VALID(request->ikm_local)) {
-		for (i = 0; i < rep.port_count; i++)
-			ipc_object_destroy(rep.port[i], rep.port_type[i]);
+		mig_reply_discard(&rep);
 		ipc_kmsg_destroy(request);
 		return;
 	}
 	reply = mig_build_reply(request, kr, &rep);
 	if (reply == IKM_NULL) {
-		for (i = 0; i < rep.port_count; i++)
-			ipc_object_destroy(rep.port[i], rep.port_type[i]);
+		mig_reply_discard(&rep);
 		ipc_kmsg_destroy(request);   /* releases the reply right */
 		return;
 	}
 	request->ikm_local = IP_NULL;        /* the reply carries it now */
 	ipc_kmsg_destroy(request);
 	ipc_mqueue_send_always(reply);
+}
+
+bool
+mig_reply_add_ool(struct mig_reply *rep, const void *data, uint32_t size)
+{
+	int fd = -1;
+
+	if (size > 0 && (fd = vm_memfd_create_sealed(data, size)) < 0)
+		return false;
+	rep->desc_type[rep->desc_count] = MACH_MSG_OOL_DESCRIPTOR;
+	rep->ool_fd[rep->desc_count] = fd;
+	rep->ool_size[rep->desc_count] = size;
+	rep->desc_count++;
+	return true;
+}
+
+void
+mig_reply_discard(struct mig_reply *rep)
+{
+	uint32_t i;
+
+	for (i = 0; i < rep->desc_count; i++) {
+		if (rep->desc_type[i] == MACH_MSG_PORT_DESCRIPTOR)
+			ipc_object_destroy(rep->port[i], rep->port_type[i]);
+		else if (rep->ool_fd[i] >= 0)
+			close(rep->ool_fd[i]);
+		rep->port[i] = IP_NULL;
+		rep->ool_fd[i] = -1;
+	}
+	rep->desc_count = 0;
 }
 
 kern_return_t

@@ -28,15 +28,25 @@ enum ipc_kobject_type {
 };
 
 /* The reply a routine builds: scalar outputs after NDR (and RetCode for
- * simple replies), or, for a complex reply, up to two port descriptors. */
+ * simple replies), or, for a complex reply, up to two descriptors: port
+ * rights (desc_type 0) or out-of-line arrays (MACH_MSG_OOL_DESCRIPTOR,
+ * a sealed memfd of ool_size bytes). */
 #define MIG_REPLY_BODY_MAX 128
 struct mig_reply {
 	uint32_t             size;                  /* bytes of out[] */
 	uint8_t              out[MIG_REPLY_BODY_MAX];
-	uint32_t             port_count;            /* > 0: complex reply */
+	uint32_t             desc_count;            /* > 0: complex reply */
+	uint8_t              desc_type[2];
 	ipc_port_t           port[2];
 	mach_msg_type_name_t port_type[2];          /* as held: 16/17/18 */
+	int                  ool_fd[2];
+	uint32_t             ool_size[2];
 };
+
+/* Add an out-of-line array to a reply; false if it could not be made. */
+bool mig_reply_add_ool(struct mig_reply *rep, const void *data, uint32_t size);
+/* Release what a reply holds (error paths). */
+void mig_reply_discard(struct mig_reply *rep);
 
 struct ipc_kmsg;
 typedef kern_return_t (*mig_impl_t)(ipc_port_t target, struct ipc_kmsg *request,

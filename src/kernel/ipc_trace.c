@@ -131,7 +131,7 @@ ipc_trace_kobject(struct ipc_kmsg *kmsg, const char *routine, kern_return_t kr)
 	if (!ipc_trace_enabled)
 		return;
 	ipc_trace_step("kobject %s(id %d) = %s", routine ? routine : "<no routine>",
-	    kmsg->ikm_id, code_name(kr));
+	    kmsg->ikm_id, kr == KERN_SUCCESS ? "KERN_SUCCESS" : code_name(kr));
 }
 
 const char *

@@ -37,11 +37,14 @@ mach_msg_pseudo_receive(struct thread *thread, ipc_kmsg_t kmsg, mach_msg_return_
 {
 	uint32_t len = 0;
 
+	int fds[IKM_COPYOUT_FDS_MAX], nfds;
+
 	mr |= ipc_kmsg_copyout(thread->th_task->itk_space, kmsg, thread->th_option,
 	    MACH_PORT_NULL, true, 0, scratch, &len);
+	nfds = ipc_kmsg_take_copyout_fds(fds, IKM_COPYOUT_FDS_MAX);
 	ipc_trace_step("pseudo-receive");
 	ipc_trace_end(mr);
-	thread_reply(thread, mr, MXP_REP_TO_SENDBUF, NULL, scratch, len);
+	thread_reply_fds(thread, mr, MXP_REP_TO_SENDBUF, NULL, scratch, len, fds, nfds);
 }
 
 static void
@@ -125,6 +128,7 @@ mach_msg_receive_results(struct thread *thread)
 	ipc_kmsg_t kmsg = thread->th_rcv_kmsg;
 	uint64_t option = thread->th_option, context = 0;
 	uint32_t rcv_size = thread->th_rcv_size, len = 0, size, tsize;
+	int fds[IKM_COPYOUT_FDS_MAX], nfds;
 	mach_msg_return_t mr;
 
 	thread->th_rcv_kmsg = IKM_NULL;
@@ -164,8 +168,9 @@ mach_msg_receive_results(struct thread *thread)
 	    thread->th_rcv_addr, scratch, &len);
 	if ((mr & ~MACH_MSG_MASK) == MACH_RCV_HEADER_ERROR)
 		tsize = 0;                     /* a bare header (6.6): no trailer */
+	nfds = ipc_kmsg_take_copyout_fds(fds, IKM_COPYOUT_FDS_MAX);
 	ipc_trace_end(mr);
-	thread_reply(thread, mr, MXP_REP_TO_RCVBUF, NULL, scratch, len + tsize);
+	thread_reply_fds(thread, mr, MXP_REP_TO_RCVBUF, NULL, scratch, len + tsize, fds, nfds);
 }
 
 static void

@@ -4,6 +4,7 @@
  * the ipc_right / ipc_port layer.  Return codes and their order follow
  * spec Appendix A and 5.3-5.7.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <mach/mig_errors.h>
@@ -235,6 +236,46 @@ mach_port_type_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *args
 		return kr;
 	ipc_right_info(space, name, entry, &type, &urefs);
 	out32(rep, type);
+	return KERN_SUCCESS;
+}
+
+/* mach_port_names: every name and its type, as two out-of-line arrays. */
+static kern_return_t
+mach_port_names_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *args,
+    struct mig_reply *rep)
+{
+	SPACE_OR_FAIL(space, target);
+	mach_port_name_t *names;
+	mach_port_type_t *types;
+	mach_port_urefs_t urefs;
+	uint32_t i, n = 0;
+	bool ok;
+
+	(void)req;
+	(void)args;
+	names = malloc((size_t)space->is_inuse * sizeof(*names) + 1);
+	types = malloc((size_t)space->is_inuse * sizeof(*types) + 1);
+	if (names == NULL || types == NULL) {
+		free(names);
+		free(types);
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	for (i = 1; i < space->is_table_size && n < space->is_inuse; i++) {
+		ipc_entry_t entry = &space->is_table[i];
+		if (ie_bits_type(entry->ie_bits) == 0)
+			continue;
+		names[n] = ipc_entry_name(space, entry);
+		ipc_right_info(space, names[n], entry, &types[n], &urefs);
+		n++;
+	}
+	ok = mig_reply_add_ool(rep, names, n * (uint32_t)sizeof(*names)) &&
+	    mig_reply_add_ool(rep, types, n * (uint32_t)sizeof(*types));
+	free(names);
+	free(types);
+	if (!ok)
+		return KERN_RESOURCE_SHORTAGE;
+	out32(rep, n);
+	out32(rep, n);
 	return KERN_SUCCESS;
 }
 
@@ -611,6 +652,39 @@ mach_port_move_member_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_
 	return ipc_pset_add(pset, port);
 }
 
+/* mach_port_get_set_status: the members' names, out of line. */
+static kern_return_t
+mach_port_get_set_status_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *args,
+    struct mig_reply *rep)
+{
+	SPACE_OR_FAIL(space, target);
+	mach_port_name_t name = arg32(args, 0), *members;
+	struct ipc_pset_link *l;
+	ipc_pset_t pset;
+	uint32_t n = 0;
+	kern_return_t kr;
+	bool ok;
+
+	(void)req;
+	if (!MACH_PORT_VALID(name))
+		return KERN_INVALID_RIGHT;
+	if ((kr = translate_pset(space, name, &pset)) != KERN_SUCCESS)
+		return kr;
+	members = malloc((size_t)ipc_pset_member_count(pset) * sizeof(*members) + 1);
+	if (members == NULL)
+		return KERN_RESOURCE_SHORTAGE;
+	/* Members are receive rights of this space (a moved port leaves its
+	 * sets), so each has its name here. */
+	for (l = pset->ips_members; l != NULL; l = l->ipl_set_next)
+		members[n++] = l->ipl_port->ip_receiver_name;
+	ok = mig_reply_add_ool(rep, members, n * (uint32_t)sizeof(*members));
+	free(members);
+	if (!ok)
+		return KERN_RESOURCE_SHORTAGE;
+	out32(rep, n);
+	return KERN_SUCCESS;
+}
+
 static kern_return_t
 member_args(ipc_port_t target, const uint8_t *args, ipc_port_t *portp, ipc_pset_t *psetp)
 {
@@ -700,7 +774,7 @@ mach_port_extract_right_impl(ipc_port_t target, struct ipc_kmsg *req, const uint
 	kr = ipc_object_copyin(space, name, msgt, 0, &port);
 	if (kr != KERN_SUCCESS)
 		return kr;
-	rep->port_count = 1;
+	rep->desc_count = 1;
 	rep->port[0] = port;
 	rep->port_type[0] = msgt == MACH_MSG_TYPE_MOVE_RECEIVE ? MACH_MSG_TYPE_PORT_RECEIVE
 	    : (msgt == MACH_MSG_TYPE_MOVE_SEND_ONCE || msgt == MACH_MSG_TYPE_MAKE_SEND_ONCE)
@@ -775,7 +849,7 @@ mach_port_request_notification_impl(ipc_port_t target, struct ipc_kmsg *req,
 	if (kr != KERN_SUCCESS)
 		return kr;
 	d->port = IP_NULL;                  /* the kernel holds it now */
-	rep->port_count = 1;
+	rep->desc_count = 1;
 	rep->port[0] = previous;
 	rep->port_type[0] = MACH_MSG_TYPE_PORT_SEND_ONCE;
 	return KERN_SUCCESS;
@@ -831,6 +905,7 @@ mach_port_peek_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *args
 }
 
 static const struct mig_routine mach_port_routines[] = {
+	{ 3200, "mach_port_names",                mach_port_names_impl,                0,  0,  0 },
 	{ 3201, "mach_port_type",                 mach_port_type_impl,                 4,  4,  0 },
 	{ 3203, "mach_port_allocate_name",        mach_port_allocate_name_impl,        8,  8,  0 },
 	{ 3204, "mach_port_allocate",             mach_port_allocate_impl,             4,  4,  0 },
@@ -840,6 +915,7 @@ static const struct mig_routine mach_port_routines[] = {
 	{ 3208, "mach_port_mod_refs",             mach_port_mod_refs_impl,             12, 12, 0 },
 	{ 3209, "mach_port_peek",                 mach_port_peek_impl,                 16, 16, 0 },
 	{ 3210, "mach_port_set_mscount",          mach_port_set_mscount_impl,          8,  8,  0 },
+	{ 3211, "mach_port_get_set_status",       mach_port_get_set_status_impl,       4,  4,  0 },
 	{ 3212, "mach_port_move_member",          mach_port_move_member_impl,          8,  8,  0 },
 	{ 3213, "mach_port_request_notification", mach_port_request_notification_impl, 12, 12, 1 },
 	{ 3214, "mach_port_insert_right",         mach_port_insert_right_impl,         4,  4,  1 },

@@ -100,6 +100,13 @@ ev_mod(int fd, uint32_t events, uint64_t kind, void *ptr)
 /* --- channels ----------------------------------------------------------- */
 
 static void
+close_fds(const int *fds, int nfds)
+{
+	for (int i = 0; i < nfds; i++)
+		close(fds[i]);
+}
+
+static void
 thread_schedule_close(struct thread *t)
 {
 	if (t->th_fd < 0)
@@ -122,6 +129,7 @@ thread_free(struct thread *t)
 		ipc_kmsg_destroy(t->th_rcv_kmsg);
 	task_thread_detach(t);
 	free(t->th_out);
+	close_fds(t->th_out_fds, t->th_out_nfds);
 	kfree(KA_THREAD, t);
 }
 
@@ -148,39 +156,68 @@ protocol_error(struct thread *t, const char *what)
 	thread_schedule_close(t);
 }
 
-void
-thread_reply(struct thread *t, kern_return_t code, uint32_t flags, const uint64_t *v,
-    const void *payload, uint32_t len)
+/* sendmsg of one reply datagram with its fds; -1/errno on failure. */
+static ssize_t
+reply_send(int fd, const void *buf1, size_t len1, const void *buf2, size_t len2,
+    const int *fds, int nfds)
 {
-	struct mxp_rep rep;
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * 64)];
+		struct cmsghdr align;
+	} cbuf;
 	struct iovec iov[2];
 	struct msghdr mh;
+
+	iov[0].iov_base = (void *)(uintptr_t)buf1;
+	iov[0].iov_len = len1;
+	iov[1].iov_base = (void *)(uintptr_t)buf2;
+	iov[1].iov_len = len2;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = iov;
+	mh.msg_iovlen = len2 ? 2 : 1;
+	if (nfds > 0) {
+		struct cmsghdr *c;
+		memset(&cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
+	}
+	return sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+void
+thread_reply_fds(struct thread *t, kern_return_t code, uint32_t flags, const uint64_t *v,
+    const void *payload, uint32_t len, const int *fds, int nfds)
+{
+	struct mxp_rep rep;
 	ssize_t n;
 
 	t->th_busy = false;
-	if (t->th_fd < 0)
+	if (t->th_fd < 0 || nfds > 64) {
+		close_fds(fds, nfds);
 		return;
+	}
 	memset(&rep, 0, sizeof(rep));
 	rep.op = t->th_req.op;
 	rep.code = code;
-	rep.flags = flags;
+	rep.flags = flags | (nfds > 0 ? MXP_REP_OOL : 0);
 	rep.len = len;
 	if (v != NULL)
 		memcpy(rep.v, v, sizeof(rep.v));
-	iov[0].iov_base = &rep;
-	iov[0].iov_len = sizeof(rep);
-	iov[1].iov_base = (void *)(uintptr_t)payload;
-	iov[1].iov_len = len;
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = iov;
-	mh.msg_iovlen = len ? 2 : 1;
-	n = sendmsg(t->th_fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
-	if (n >= 0)
+	n = reply_send(t->th_fd, &rep, sizeof(rep), payload, len, fds, nfds);
+	if (n >= 0) {
+		close_fds(fds, nfds);
 		return;
+	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK) {
 		/* Keep it for later; the channel stays busy until it is out. */
 		t->th_out = malloc(sizeof(rep) + len);
 		if (t->th_out == NULL) {
+			close_fds(fds, nfds);
 			thread_schedule_close(t);
 			return;
 		}
@@ -188,21 +225,34 @@ thread_reply(struct thread *t, kern_return_t code, uint32_t flags, const uint64_
 		if (len)
 			memcpy(t->th_out + sizeof(rep), payload, len);
 		t->th_out_len = sizeof(rep) + len;
+		memcpy(t->th_out_fds, fds, sizeof(int) * (size_t)nfds);
+		t->th_out_nfds = nfds;
 		t->th_busy = true;
 		ev_mod(t->th_fd, EPOLLIN | EPOLLOUT, EV_THREAD, t);
 		return;
 	}
+	close_fds(fds, nfds);
 	thread_schedule_close(t);
+}
+
+void
+thread_reply(struct thread *t, kern_return_t code, uint32_t flags, const uint64_t *v,
+    const void *payload, uint32_t len)
+{
+	thread_reply_fds(t, code, flags, v, payload, len, NULL, 0);
 }
 
 static void
 thread_flush(struct thread *t)
 {
-	ssize_t n = send(t->th_fd, t->th_out, t->th_out_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	ssize_t n = reply_send(t->th_fd, t->th_out, t->th_out_len, NULL, 0, t->th_out_fds,
+	    t->th_out_nfds);
 
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return;
 	free(t->th_out);
+	close_fds(t->th_out_fds, t->th_out_nfds);
+	t->th_out_nfds = 0;
 	t->th_out = NULL;
 	t->th_out_len = 0;
 	t->th_busy = false;
@@ -515,7 +565,6 @@ server_accept(int lfd)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 		ch->thread.th_fd = fd;
 		ch->thread.th_serial = ++thread_serial;
-		ch->thread.th_out_fd = -1;
 		ch->peer.pid = cred.pid;
 		ch->peer.uid = cred.uid;
 		ch->peer.gid = cred.gid;

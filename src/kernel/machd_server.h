@@ -16,6 +16,10 @@ struct machd_config {
  * idle.  `v` may be NULL (all zero). */
 void thread_reply(struct thread *thread, kern_return_t code, uint32_t flags,
     const uint64_t *v, const void *payload, uint32_t len);
+/* The same with file descriptors (memfds of out-of-line memory) passed
+ * along; the kernel's copies are closed once sent (or on failure). */
+void thread_reply_fds(struct thread *thread, kern_return_t code, uint32_t flags,
+    const uint64_t *v, const void *payload, uint32_t len, const int *fds, int nfds);
 
 /* Run the kernel until SIGTERM/SIGINT; returns the exit status. */
 int machd_serve(const struct machd_config *config);

@@ -232,7 +232,7 @@ task_get_special_port_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_
 		port = ipc_port_copy_send(task->itk_special[which]);
 	else
 		port = IP_NULL;
-	rep->port_count = 1;
+	rep->desc_count = 1;
 	rep->port[0] = port;
 	rep->port_type[0] = MACH_MSG_TYPE_PORT_SEND;
 	return KERN_SUCCESS;
@@ -290,7 +290,7 @@ semaphore_create_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *ar
 	kr = semaphore_create_internal(task, arg32(args, 0), arg32(args, 1), &sem);
 	if (kr != KERN_SUCCESS)
 		return kr;
-	rep->port_count = 1;
+	rep->desc_count = 1;
 	rep->port[0] = ipc_port_make_send(sem->sema_port);
 	rep->port_type[0] = MACH_MSG_TYPE_PORT_SEND;
 	return KERN_SUCCESS;

@@ -31,6 +31,14 @@
  * unreadable) or MACH_RCV_INVALID_DATA (rbuf unwritable, or the reply did
  * not fit in it).  Sets req->len.
  */
+/* memfds that came with the last reply of this thread (MXP_REP_OOL);
+ * whoever uses them sets libmach_rcv_nfds to 0, the next call closes
+ * the rest. */
+#define LIBMACH_RCV_FDS_MAX 64
+extern __thread int libmach_rcv_fds[LIBMACH_RCV_FDS_MAX];
+extern __thread int libmach_rcv_nfds;
+void libmach_rcv_fds_close(void);
+
 kern_return_t mxp_call(struct mxp_req *req, const void *payload, uint32_t len,
     struct mxp_rep *rep, void *rbuf, uint32_t rbuf_len, int interruptible);
 
@@ -113,12 +121,15 @@ struct mig_shape {
 	mach_msg_size_t         max_size;
 	unsigned                ports;      /* 0: simple reply; 1: one port descriptor */
 	mach_msg_type_name_t    disp;       /* expected disposition, 0 = polymorphic */
+	unsigned                ools;       /* > 0: that many OOL descriptors */
 };
 
 /* A simple reply of exactly `size` bytes (RetCode plus outputs). */
-#define MIG_SHAPE_SIMPLE(size)  { (size), (size), 0, 0 }
+#define MIG_SHAPE_SIMPLE(size)  { (size), (size), 0, 0, 0 }
 /* A complex reply carrying one port descriptor of disposition `d`. */
-#define MIG_SHAPE_PORT(d)       { MIG_PORT_REP_SIZE, MIG_PORT_REP_SIZE, 1, (d) }
+#define MIG_SHAPE_PORT(d)       { MIG_PORT_REP_SIZE, MIG_PORT_REP_SIZE, 1, (d), 0 }
+/* A complex reply of `size` bytes with `n` out-of-line descriptors. */
+#define MIG_SHAPE_OOL(size, n)  { (size), (size), 0, 0, (n) }
 
 /*
  * One MIG RPC: fill in the header of `msg` (whose msgh_bits holds 0 or

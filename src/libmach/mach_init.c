@@ -454,6 +454,39 @@ chan_wait(int fd, bool *cancelled)
 }
 
 /* Receive the reply; on any failure *rep is left zeroed (no flags). */
+/* Out-of-line memory arrives as memfds with the reply (MXP_REP_OOL). */
+__thread int libmach_rcv_fds[LIBMACH_RCV_FDS_MAX];
+__thread int libmach_rcv_nfds;
+
+void
+libmach_rcv_fds_close(void)
+{
+	for (int i = 0; i < libmach_rcv_nfds; i++)
+		close(libmach_rcv_fds[i]);
+	libmach_rcv_nfds = 0;
+}
+
+static void
+rcv_fds_collect(struct msghdr *mh)
+{
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
+		size_t i, n;
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (libmach_rcv_nfds < LIBMACH_RCV_FDS_MAX)
+				libmach_rcv_fds[libmach_rcv_nfds++] = fd;
+			else
+				close(fd);
+		}
+	}
+}
+
 static kern_return_t
 chan_recv(int fd, uint32_t op, struct mxp_rep *rep, void *rbuf,
     uint32_t rbuf_len, int interruptible)
@@ -463,22 +496,31 @@ chan_recv(int fd, uint32_t op, struct mxp_rep *rep, void *rbuf,
 		{ .iov_base = rbuf, .iov_len = rbuf_len },
 	};
 	struct msghdr mh;
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * LIBMACH_RCV_FDS_MAX)];
+		struct cmsghdr align;
+	} cbuf;
 	bool cancelled = !interruptible;
 	kern_return_t kr;
 	ssize_t n;
 
+	libmach_rcv_fds_close();
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = iov;
 	mh.msg_iovlen = rbuf_len != 0 ? 2 : 1;
+	mh.msg_control = cbuf.buf;
+	mh.msg_controllen = sizeof(cbuf.buf);
 	for (;;) {
 		if (!cancelled && chan_wait(fd, &cancelled) < 0) {
 			n = -1;
 			break;
 		}
-		n = recvmsg(fd, &mh, 0);
+		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
 		if (n >= 0 || errno != EINTR)
 			break;
 	}
+	if (n >= 0)
+		rcv_fds_collect(&mh);
 	if (n < 0 && errno == EFAULT)
 		kr = MACH_RCV_INVALID_DATA;     /* the datagram is consumed */
 	else if (n < (ssize_t)sizeof(*rep) || rep->op != op)

@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <mach/mach.h>
 
@@ -71,6 +72,48 @@ store32(void *base, size_t off, uint64_t v)
 }
 
 /* Put the reply where its flags say; nothing else is written. */
+/*
+ * Map each out-of-line region that came as a memfd, copy-on-write, and
+ * write its address into the descriptor (the kernel chose nothing: here
+ * the receiver's library is the one that can map).  Returns the body
+ * error bits of spec 6.6 for regions that could not be mapped.
+ */
+static mach_msg_return_t
+msg_map_ool(mach_msg_header_t *m, uint32_t len)
+{
+	mach_msg_return_t bits = 0;
+	uint8_t *p = (uint8_t *)m, *d, *end = p + len;
+	uint32_t count, i;
+	int next = 0;
+
+	if (!(m->msgh_bits & MACH_MSGH_BITS_COMPLEX) || len < sizeof(*m) + sizeof(mach_msg_body_t))
+		return 0;
+	memcpy(&count, p + sizeof(*m), sizeof(count));
+	d = p + sizeof(*m) + sizeof(mach_msg_body_t);
+	for (i = 0; i < count && d + 12 <= end; i++) {
+		uint8_t type = d[11];
+		if (type == MACH_MSG_OOL_DESCRIPTOR || type == MACH_MSG_OOL_VOLATILE_DESCRIPTOR) {
+			mach_msg_ool_descriptor_t od;
+			void *addr = NULL;
+			memcpy(&od, d, sizeof(od));
+			if (od.size > 0 && next < libmach_rcv_nfds) {
+				addr = mmap(NULL, od.size, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+				    libmach_rcv_fds[next++], 0);
+				if (addr == MAP_FAILED) {
+					addr = NULL;
+					od.size = 0;
+					bits |= MACH_RCV_BODY_ERROR | MACH_MSG_VM_SPACE;
+				}
+			}
+			od.address = addr;
+			memcpy(d, &od, sizeof(od));
+		}
+		d += type == MACH_MSG_PORT_DESCRIPTOR ? 12 : 16;
+	}
+	libmach_rcv_fds_close();
+	return bits;
+}
+
 static void
 msg_deliver(const struct msg_call *c, const struct mxp_rep *rep)
 {
@@ -84,6 +127,23 @@ msg_deliver(const struct msg_call *c, const struct mxp_rep *rep)
 		store32(c->rbuf, offsetof(mach_msg_header_t, msgh_size), rep->v[0]);
 	if ((rep->flags & MXP_REP_LARGE_NAME) && c->rcv_size >= 16)
 		store32(c->rbuf, offsetof(mach_msg_header_t, msgh_local_port), rep->v[1]);
+}
+
+/* Out-of-line memory of the message just delivered (spec 6.6). */
+static mach_msg_return_t
+msg_deliver_ool(const struct msg_call *c, const struct mxp_rep *rep, mach_msg_return_t mr)
+{
+	mach_msg_header_t *m;
+	uint32_t limit;
+
+	if (!(rep->flags & MXP_REP_OOL)) {
+		libmach_rcv_fds_close();
+		return mr;
+	}
+	m = (rep->flags & MXP_REP_TO_SENDBUF) ? c->msg : c->rbuf;
+	limit = (rep->flags & MXP_REP_TO_SENDBUF) ? c->send_size : c->rcv_size;
+	mr |= msg_map_ool(m, rep->len < limit ? rep->len : limit);
+	return mr;
 }
 
 /*
@@ -127,8 +187,10 @@ msg_trap(mach_msg_header_t *msg, mach_msg_option_t option,
 	mr = mxp_call(&req, msg, c.send_size, &rep, c.land, c.land_len, interruptible);
 	if (mr == MXP_KR_UNREACHABLE)
 		mr = (option & MACH_SEND_MSG) ? MACH_SEND_INVALID_DEST : MACH_RCV_INVALID_NAME;
-	else
+	else {
 		msg_deliver(&c, &rep);
+		mr = msg_deliver_ool(&c, &rep, mr);
+	}
 	free(c.scratch);
 	return mr;
 }

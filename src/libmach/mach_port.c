@@ -258,7 +258,7 @@ mach_port_peek(ipc_space_t task, mach_port_name_t name,
     mach_msg_type_number_t *trailer_infopCnt)
 {
 	static const struct mig_shape shape = {
-		MIG_SIMPLE_REP_SIZE(4), MIG_SIMPLE_REP_SIZE(4) + TRAILER_INFO_MAX, 0, 0 };
+		MIG_SIMPLE_REP_SIZE(4), MIG_SIMPLE_REP_SIZE(4) + TRAILER_INFO_MAX, 0, 0, 0 };
 	mig_msg_t m;
 	mach_msg_type_number_t cnt, n;
 	kern_return_t kr;
@@ -296,7 +296,7 @@ mach_port_get_attributes(ipc_space_read_t task, mach_port_name_t name,
     mach_msg_type_number_t *port_info_outCnt)
 {
 	static const struct mig_shape shape = {
-		MIG_SIMPLE_REP_SIZE(1), MIG_SIMPLE_REP_SIZE(1 + PORT_INFO_MAX), 0, 0 };
+		MIG_SIMPLE_REP_SIZE(1), MIG_SIMPLE_REP_SIZE(1 + PORT_INFO_MAX), 0, 0, 0 };
 	mig_msg_t m;
 	mach_msg_type_number_t cnt, n;
 	kern_return_t kr;
@@ -387,6 +387,66 @@ mach_port_insert_right(ipc_space_t task, mach_port_name_t name,
 	mig_set_port(&m.preq, poly, polyPoly);
 	m.preq.arg[0] = name;
 	return mig_call(task, &m, MIG_PORT_REQ_SIZE(1), 3214, &shape);
+}
+
+/* mach_port_names (3200): two out-of-line arrays, names and types. */
+kern_return_t
+mach_port_names(ipc_space_t task, mach_port_name_array_t *names,
+    mach_msg_type_number_t *namesCnt, mach_port_type_array_t *types,
+    mach_msg_type_number_t *typesCnt)
+{
+	static const struct mig_shape shape = MIG_SHAPE_OOL(76, 2);
+	union {
+		mig_msg_t m;
+		struct {
+			mach_msg_header_t Head;
+			mach_msg_body_t body;
+			mach_msg_ool_descriptor_t names, types;
+			NDR_record_t NDR;
+			mach_msg_type_number_t namesCnt, typesCnt;
+		} __attribute__((packed, aligned(4))) r;
+	} u;
+	kern_return_t kr;
+
+	u.m.sreq.Head.msgh_bits = 0;
+	kr = mig_rpc(task, &u, (mach_msg_size_t)sizeof(mach_msg_header_t), (mach_msg_size_t)sizeof(u),
+	    3200, &shape);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	*names = (mach_port_name_array_t)u.r.names.address;
+	*namesCnt = u.r.namesCnt;
+	*types = (mach_port_type_array_t)u.r.types.address;
+	*typesCnt = u.r.typesCnt;
+	return KERN_SUCCESS;
+}
+
+/* mach_port_get_set_status (3211): the member names, out of line. */
+kern_return_t
+mach_port_get_set_status(ipc_space_t task, mach_port_name_t name,
+    mach_port_name_array_t *members, mach_msg_type_number_t *membersCnt)
+{
+	static const struct mig_shape shape = MIG_SHAPE_OOL(56, 1);
+	union {
+		mig_msg_t m;
+		struct {
+			mach_msg_header_t Head;
+			mach_msg_body_t body;
+			mach_msg_ool_descriptor_t members;
+			NDR_record_t NDR;
+			mach_msg_type_number_t membersCnt;
+		} __attribute__((packed, aligned(4))) r;
+	} u;
+	kern_return_t kr;
+
+	u.m.sreq.Head.msgh_bits = 0;
+	u.m.sreq.NDR = NDR_record;
+	u.m.sreq.arg[0] = name;
+	kr = mig_rpc(task, &u, MIG_SIMPLE_REQ_SIZE(1), (mach_msg_size_t)sizeof(u), 3211, &shape);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	*members = (mach_port_name_array_t)u.r.members.address;
+	*membersCnt = u.r.membersCnt;
+	return KERN_SUCCESS;
 }
 
 /* The right comes back in a descriptor whose disposition is its type. */

@@ -249,12 +249,32 @@ mig_check_port(const mig_msg_t *m, const struct mig_shape *s)
 	return KERN_SUCCESS;
 }
 
+/* Out-of-line arrays: complex, exact size, the descriptors all OOL. */
+static kern_return_t
+mig_check_ool(const mig_msg_t *m, const struct mig_shape *s)
+{
+	const uint8_t *d = (const uint8_t *)m + sizeof(mach_msg_header_t) + sizeof(mach_msg_body_t);
+	unsigned i;
+
+	if (!(m->Head.msgh_bits & MACH_MSGH_BITS_COMPLEX))
+		return (m->Head.msgh_size == sizeof(mig_reply_error_t) &&
+		    m->err.RetCode != KERN_SUCCESS) ? m->err.RetCode : MIG_TYPE_ERROR;
+	if (m->Head.msgh_size != s->min_size || m->prep.body.msgh_descriptor_count != s->ools)
+		return MIG_TYPE_ERROR;
+	for (i = 0; i < s->ools; i++)
+		if (d[16 * i + 11] != MACH_MSG_OOL_DESCRIPTOR)
+			return MIG_TYPE_ERROR;
+	return KERN_SUCCESS;
+}
+
 static kern_return_t
 mig_check_reply(const mig_msg_t *m, mach_msg_id_t id, const struct mig_shape *s)
 {
 	if (m->Head.msgh_id != id + 100)
 		return m->Head.msgh_id == MACH_NOTIFY_SEND_ONCE ?
 		    MIG_SERVER_DIED : MIG_REPLY_MISMATCH;
+	if (s->ools > 0)
+		return mig_check_ool(m, s);
 	return s->ports == 0 ? mig_check_simple(m, s) : mig_check_port(m, s);
 }
 

@@ -423,8 +423,9 @@ test_destruct_rules(void **state)
 	/* A non-zero srdelta needs SEND under the name. */
 	assert_int_equal(destruct(a, r, -1, 0), KERN_INVALID_RIGHT);
 	fx_assert_right(a, r, T_RECEIVE, 0);
-	/* srdelta > 0 is refused by the routine before anything else. */
-	destruct_routine_expect(fx->task[0], r, 1, KERN_INVALID_VALUE);
+	/* XNU's ipc_right_destruct checks the rights before srdelta > 0:
+	 * a receive-only name with srdelta 1 is KERN_INVALID_RIGHT. */
+	destruct_routine_expect(fx->task[0], r, 1, KERN_INVALID_RIGHT);
 	fx_assert_right(a, r, T_RECEIVE, 0);
 
 	/* Guard mismatch: KERN_INVALID_ARGUMENT, nothing changes. */

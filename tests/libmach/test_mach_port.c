@@ -1095,6 +1095,72 @@ test_peek_errors(void **state)
 	assert_kr(mach_port_mod_refs(TASK, p, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
 }
 
+/* Appendix A, mach_port_names: every name with its mach_port_type, in two
+ * out-of-line arrays the caller releases with vm_deallocate. */
+static void
+test_names(void **state)
+{
+	mach_port_t recv = tu_port_send(), set = tu_pset(), dead;
+	mach_port_name_array_t names = NULL;
+	mach_port_type_array_t types = NULL;
+	mach_msg_type_number_t ncnt = 0, tcnt = 0, i;
+	int seen = 0;
+
+	(void)state;
+	assert_kr(mach_port_allocate(TASK, MACH_PORT_RIGHT_DEAD_NAME, &dead), KERN_SUCCESS);
+	assert_kr(mach_port_names(TASK, &names, &ncnt, &types, &tcnt), KERN_SUCCESS);
+	assert_int_equal(ncnt, tcnt);
+	assert_int_equal(ncnt, tu_baseline()[TU_NAMES] + 3);
+	for (i = 0; i < ncnt; i++) {
+		assert_int_equal(types[i], tu_type(names[i]));
+		if (names[i] == recv) {
+			assert_int_equal(types[i], MACH_PORT_TYPE_SEND_RECEIVE);
+			seen++;
+		} else if (names[i] == set) {
+			assert_int_equal(types[i], MACH_PORT_TYPE_PORT_SET);
+			seen++;
+		} else if (names[i] == dead) {
+			assert_int_equal(types[i], MACH_PORT_TYPE_DEAD_NAME);
+			seen++;
+		}
+	}
+	assert_int_equal(seen, 3);
+	/* The arrays are ordinary, writable memory of ours. */
+	names[0] = 0;
+	assert_kr(vm_deallocate(TASK, (vm_address_t)names, ncnt * sizeof(*names)), KERN_SUCCESS);
+	assert_kr(vm_deallocate(TASK, (vm_address_t)types, tcnt * sizeof(*types)), KERN_SUCCESS);
+	assert_kr(mach_port_deallocate(TASK, dead), KERN_SUCCESS);
+	assert_kr(mach_port_deallocate(TASK, set), KERN_SUCCESS);
+	assert_kr(mach_port_destruct(TASK, recv, -1, 0), KERN_SUCCESS);
+}
+
+/* Appendix A, mach_port_get_set_status: the members' names out of line;
+ * a name that is not a port set is refused (XNU: NULL/DEAD and other
+ * rights are KERN_INVALID_RIGHT, unknown names KERN_INVALID_NAME). */
+static void
+test_get_set_status(void **state)
+{
+	mach_port_t set = tu_pset(), a = tu_port(), b = tu_port();
+	mach_port_name_array_t members = NULL;
+	mach_msg_type_number_t cnt = 99;
+
+	(void)state;
+	assert_kr(mach_port_get_set_status(TASK, set, &members, &cnt), KERN_SUCCESS);
+	assert_int_equal(cnt, 0);
+	assert_kr(mach_port_move_member(TASK, a, set), KERN_SUCCESS);
+	assert_kr(mach_port_move_member(TASK, b, set), KERN_SUCCESS);
+	assert_kr(mach_port_get_set_status(TASK, set, &members, &cnt), KERN_SUCCESS);
+	assert_int_equal(cnt, 2);
+	assert_true((members[0] == a && members[1] == b) || (members[0] == b && members[1] == a));
+	assert_kr(vm_deallocate(TASK, (vm_address_t)members, cnt * sizeof(*members)), KERN_SUCCESS);
+	assert_kr(mach_port_get_set_status(TASK, MACH_PORT_NULL, &members, &cnt), KERN_INVALID_RIGHT);
+	assert_kr(mach_port_get_set_status(TASK, a, &members, &cnt), KERN_INVALID_RIGHT);
+	assert_kr(mach_port_get_set_status(TASK, 0x7777703, &members, &cnt), KERN_INVALID_NAME);
+	assert_kr(mach_port_mod_refs(TASK, a, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
+	assert_kr(mach_port_mod_refs(TASK, b, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
+	assert_kr(mach_port_deallocate(TASK, set), KERN_SUCCESS);
+}
+
 int
 main(void)
 {
@@ -1121,6 +1187,8 @@ main(void)
 		tu_test(test_null_and_dead_names),
 		tu_test(test_peek),
 		tu_test(test_peek_errors),
+		tu_test(test_names),
+		tu_test(test_get_set_status),
 	};
 
 	return cmocka_run_group_tests(tests, tu_group_setup, tu_group_teardown);
