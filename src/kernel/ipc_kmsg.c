@@ -45,9 +45,48 @@ ipc_kmsg_alloc(uint32_t dsc_count, uint32_t body_size)
 	return kmsg;
 }
 
+uint64_t ipc_ledger_limit = 256ull << 20;
+
+struct ipc_ledger *
+ipc_ledger_create(void)
+{
+	struct ipc_ledger *ledger = kalloc(KA_MISC, sizeof(*ledger));
+
+	if (ledger != NULL)
+		ledger->il_refs = 1;
+	return ledger;
+}
+
+void
+ipc_ledger_release(struct ipc_ledger *ledger)
+{
+	if (ledger != NULL && --ledger->il_refs == 0)
+		kfree(KA_MISC, ledger);
+}
+
+mach_msg_return_t
+ipc_kmsg_charge(ipc_kmsg_t kmsg, struct ipc_ledger *ledger)
+{
+	uint32_t size = ipc_kmsg_user_size(kmsg);
+
+	if (ledger == NULL)
+		return MACH_MSG_SUCCESS;
+	if (ledger->il_bytes + size > ipc_ledger_limit)
+		return MACH_SEND_NO_BUFFER;
+	ledger->il_bytes += size;
+	ledger->il_refs++;
+	kmsg->ikm_ledger = ledger;
+	kmsg->ikm_charge = size;
+	return MACH_MSG_SUCCESS;
+}
+
 void
 ipc_kmsg_free(ipc_kmsg_t kmsg)
 {
+	if (kmsg->ikm_ledger != NULL) {
+		kmsg->ikm_ledger->il_bytes -= kmsg->ikm_charge;
+		ipc_ledger_release(kmsg->ikm_ledger);
+	}
 	kfree(KA_KMSG, kmsg);
 }
 

@@ -62,12 +62,32 @@ struct ipc_kmsg {
 	bool              ikm_kernel;      /* sent by the kernel (tokens, qlimit bypass) */
 	security_token_t  ikm_sender;
 	audit_token_t     ikm_audit;
+	struct ipc_ledger *ikm_ledger;     /* charged to the sending task */
+	uint32_t          ikm_charge;
 	/* descriptors and body bytes follow in the same allocation */
 };
 
 /* Sizes of the user form for a 64-bit task. */
 #define IKM_USER_PORT_DESC_SIZE   12u
 #define IKM_USER_OTHER_DESC_SIZE  16u
+
+/*
+ * Per-task limit on message bytes held by the kernel (queued, or blocked
+ * in a send): a task that floods queues runs into MACH_SEND_NO_BUFFER
+ * instead of into machd's memory.  The ledger outlives its task while
+ * messages it sent are still queued.
+ */
+struct ipc_ledger {
+	uint32_t il_refs;
+	uint64_t il_bytes;
+};
+extern uint64_t ipc_ledger_limit;     /* bytes per task; machd --max-queued-bytes */
+struct ipc_ledger *ipc_ledger_create(void);
+void ipc_ledger_release(struct ipc_ledger *ledger);
+/* Charge `kmsg` (its user size) to `ledger`; MACH_SEND_NO_BUFFER if the
+ * task is over its limit (the kmsg is then uncharged and still the
+ * caller's). */
+mach_msg_return_t ipc_kmsg_charge(ipc_kmsg_t kmsg, struct ipc_ledger *ledger);
 
 /* Allocate a kmsg with room for `dsc_count` descriptors and `body` bytes. */
 ipc_kmsg_t ipc_kmsg_alloc(uint32_t dsc_count, uint32_t body_size);

@@ -83,6 +83,11 @@ mach_msg_trap_send(struct thread *thread, const uint8_t *msg, uint32_t send_size
 	mr = ipc_kmsg_get(msg, send_size, &kmsg);
 	if (mr != MACH_MSG_SUCCESS)
 		return mr;
+	mr = ipc_kmsg_charge(kmsg, task->t_ledger);
+	if (mr != MACH_MSG_SUCCESS) {
+		ipc_kmsg_free(kmsg);
+		return mr;                     /* over the task's limit (step 2) */
+	}
 	memcpy(&hdr, msg, sizeof(hdr));
 	mr = ipc_kmsg_copyin_header(task->itk_space, kmsg, &hdr, thread->th_option);
 	if (mr != MACH_MSG_SUCCESS) {

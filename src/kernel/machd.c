@@ -2,7 +2,8 @@
  * machd.c -- the Mach IPC kernel daemon: parse arguments, pick the socket
  * path, serve.
  *
- *   machd [--socket PATH] [--trace] [--max-names N] [--launchd PROG [ARGS...]]
+ *   machd [--socket PATH] [--trace] [--max-names N] [--max-queued-bytes N]
+ *         [--launchd PROG [ARGS...]]
  *
  * Socket path: --socket, else $MACHD_SOCKET, else
  * $XDG_RUNTIME_DIR/machd.sock, else /tmp/machd-$UID.sock.
@@ -17,17 +18,22 @@
 
 #include "machd_server.h"
 #include "ipc_space.h"
+#include "ipc_kmsg.h"
 
 static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: machd [--socket PATH] [--trace] [--max-names N] [--launchd PROG [ARGS...]]\n"
+	    "usage: machd [--socket PATH] [--trace] [--max-names N] [--max-queued-bytes N]\n"
+	    "             [--launchd PROG [ARGS...]]\n"
 	    "  --socket PATH   listen on PATH (default: $MACHD_SOCKET, else\n"
 	    "                  $XDG_RUNTIME_DIR/machd.sock, else /tmp/machd-$UID.sock)\n"
 	    "  --trace         print the path of every message through the kernel\n"
 	    "                  (also MACHD_TRACE=1)\n"
 	    "  --max-names N   names per task (default %u, as macOS)\n"
+	    "  --max-queued-bytes N\n"
+	    "                  message bytes one task may have queued in the kernel\n"
+	    "                  (default 256 MiB; beyond it: MACH_SEND_NO_BUFFER)\n"
 	    "  --launchd PROG  start PROG as the init task, which may set the default\n"
 	    "                  bootstrap port of every later task\n",
 	    IPC_SPACE_NAMES_DEFAULT);
@@ -72,6 +78,15 @@ main(int argc, char **argv)
 				return 2;
 			}
 			ipc_space_names_max = (uint32_t)n;
+		} else if (strcmp(argv[i], "--max-queued-bytes") == 0 && i + 1 < argc) {
+			char *end;
+			unsigned long long n = strtoull(argv[++i], &end, 10);
+			if (*end != '\0' || n < 65536) {
+				fprintf(stderr, "machd: --max-queued-bytes: expected at least 65536, got %s\n",
+				    argv[i]);
+				return 2;
+			}
+			ipc_ledger_limit = n;
 		} else if (strcmp(argv[i], "--launchd") == 0 && i + 1 < argc) {
 			config.init_argv = &argv[i + 1];
 			break;

@@ -99,9 +99,14 @@ task_create(pid_t pid, int pidfd, uid_t uid, gid_t gid, struct task *parent,
 	task->t_serial = ++task_serial;
 	task->t_active = true;
 	task_set_identity(task);
+	task->t_ledger = ipc_ledger_create();
+	if (task->t_ledger == NULL) {
+		kr = KERN_RESOURCE_SHORTAGE;
+		goto fail_free;
+	}
 	kr = ipc_space_create(task, &task->itk_space);
 	if (kr != KERN_SUCCESS)
-		goto fail_free;
+		goto fail_ledger;
 	kr = ipc_kobject_alloc_port(task, IKOT_TASK, &task->itk_self);
 	if (kr != KERN_SUCCESS)
 		goto fail_space;
@@ -130,6 +135,8 @@ fail_port:
 	ipc_kobject_dealloc_port(task->itk_self);
 fail_space:
 	ipc_space_terminate(task->itk_space);
+fail_ledger:
+	ipc_ledger_release(task->t_ledger);
 fail_free:
 	kfree(KA_TASK, task);
 	return kr;
@@ -188,6 +195,8 @@ task_terminate(struct task *task)
 	if (task->t_pidfd >= 0)
 		close(task->t_pidfd);
 	task->t_pidfd = -1;
+	ipc_ledger_release(task->t_ledger);
+	task->t_ledger = NULL;
 }
 
 void

@@ -41,6 +41,7 @@ struct task {
 	ipc_port_t         itk_special[TASK_MAX_SPECIAL_PORT + 1];
 	struct thread     *t_threads;
 	struct semaphore  *t_semaphores;
+	struct ipc_ledger *t_ledger;         /* bytes of its messages the kernel holds */
 	struct task       *t_hash_next;
 	uint64_t           t_serial;
 };

@@ -1573,6 +1573,36 @@ test_fault_copyout_ipc_kernel(void **state)
 	fx_assert_counts(pd, 1, 0, 1);
 }
 
+/* The per-task ledger: a task's queued message bytes are bounded; over
+ * the limit a send gets MACH_SEND_NO_BUFFER (spec 3.1 step 2) and nothing
+ * is charged; freeing a message gives its bytes back. */
+static void
+test_ledger_limit(void **state)
+{
+	uint64_t saved = ipc_ledger_limit;
+	struct ipc_ledger *ledger = ipc_ledger_create();
+	ipc_kmsg_t k1 = ipc_kmsg_alloc(0, 40), k2 = ipc_kmsg_alloc(0, 40), k3 = ipc_kmsg_alloc(0, 40);
+
+	(void)state;
+	assert_non_null(ledger);
+	ipc_ledger_limit = 2 * 64;                        /* two 64-byte messages */
+	assert_int_equal(ipc_kmsg_charge(k1, ledger), MACH_MSG_SUCCESS);
+	assert_int_equal(ipc_kmsg_charge(k2, ledger), MACH_MSG_SUCCESS);
+	assert_int_equal(ledger->il_bytes, 128);
+	assert_int_equal(ipc_kmsg_charge(k3, ledger), MACH_SEND_NO_BUFFER);
+	assert_int_equal(ledger->il_bytes, 128);
+	assert_null(k3->ikm_ledger);
+	ipc_kmsg_free(k1);
+	assert_int_equal(ledger->il_bytes, 64);
+	assert_int_equal(ipc_kmsg_charge(k3, ledger), MACH_MSG_SUCCESS);
+	/* The ledger outlives its task while its messages are queued. */
+	ipc_ledger_release(ledger);
+	assert_int_equal(ledger->il_refs, 2);
+	ipc_kmsg_free(k2);
+	ipc_kmsg_free(k3);
+	ipc_ledger_limit = saved;
+}
+
 int
 main(void)
 {
@@ -1602,6 +1632,7 @@ main(void)
 		FX_TEST(test_copyout_pseudo_receive),
 		FX_BARE_TEST(test_trailer_sizes),
 		FX_TEST(test_fault_get_no_buffer),
+		FX_BARE_TEST(test_ledger_limit),
 		FX_TEST(test_fault_copyout_ipc_kernel),
 	};
 
