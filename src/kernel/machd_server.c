@@ -17,7 +17,6 @@
  *    take waits in that thread's own buffer, so the kernel never blocks.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +29,6 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include "machd_server.h"
@@ -44,10 +42,7 @@
 #include "kalloc.h"
 #include "sync_sema.h"
 #include "task.h"
-
-#ifndef SO_PEERPIDFD
-#define SO_PEERPIDFD 77           /* Linux 6.5; not in Debian 12's headers */
-#endif
+#include "linux_peer.h"
 
 #define MACHD_THREADS_PER_TASK  4096
 #define EV_LISTEN   1ull
@@ -264,49 +259,6 @@ thread_flush(struct thread *t)
 }
 
 /* --- tasks -------------------------------------------------------------- */
-
-static bool
-process_alive(int pidfd)
-{
-	struct pollfd p = { .fd = pidfd, .events = POLLIN };
-
-	return pidfd >= 0 && poll(&p, 1, 0) == 0;
-}
-
-static int
-peer_pidfd(int fd, pid_t pid)
-{
-	int pidfd = -1;
-	socklen_t len = sizeof(pidfd);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0 && pidfd >= 0)
-		return pidfd;
-	/* Older kernels: the pid is pinned by the live connection. */
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-/* The parent pid from /proc, as the kernel reports it. */
-static pid_t
-process_ppid(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd, ppid;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');                 /* comm may contain anything */
-	if (p == NULL || sscanf(p + 1, " %*c %d", &ppid) != 1)
-		return -1;
-	return ppid;
-}
 
 /* A task dies: its channels close, then XNU's task teardown. */
 static void
