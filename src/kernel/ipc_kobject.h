@@ -87,8 +87,39 @@ kern_return_t ipc_kobject_alloc_port(void *object, enum ipc_kobject_type type,
 /* The kernel gives up the object: the port dies (holders see dead names). */
 void ipc_kobject_dealloc_port(ipc_port_t port);
 
-/* Helpers for routines: read the i-th 32-bit argument, the task of the
- * target port. */
+/* The task of a task port (NULL for anything else). */
 struct task *ipc_kobject_task(ipc_port_t port);
+
+/* Routine arguments (after the NDR record) and scalar outputs; the
+ * request's size was checked against the routine's bounds already. */
+static inline uint32_t
+mig_arg32(const uint8_t *args, uint32_t i)
+{
+	uint32_t v;
+	__builtin_memcpy(&v, args + 4 * i, 4);
+	return v;
+}
+
+static inline uint64_t
+mig_arg64(const uint8_t *args, uint32_t byte_off)
+{
+	uint64_t v;
+	__builtin_memcpy(&v, args + byte_off, 8);
+	return v;
+}
+
+static inline void
+mig_out32(struct mig_reply *rep, uint32_t v)
+{
+	__builtin_memcpy(rep->out + rep->size, &v, 4);
+	rep->size += 4;
+}
+
+static inline void
+mig_out64(struct mig_reply *rep, uint64_t v)
+{
+	__builtin_memcpy(rep->out + rep->size, &v, 8);
+	rep->size += 8;
+}
 
 #endif /* MACHD_IPC_KOBJECT_H */

@@ -644,6 +644,46 @@ copyout_dead(ipc_port_t port, mach_msg_type_name_t msgt_name, mach_port_name_t *
 	return true;
 }
 
+/* The right joins the entry that already names its port (coalescing). */
+static void
+copyout_existing(struct ipc_space *space, ipc_entry_t entry, ipc_port_t port,
+    mach_msg_type_name_t msgt_name)
+{
+	if (msgt_name == MACH_MSG_TYPE_PORT_RECEIVE)
+		copyout_receive_arrives(port);
+	copyout_merge(entry, port, msgt_name, space, ipc_entry_name(space, entry));
+}
+
+/* The right gets the fresh entry `name`; on failure the entry is freed. */
+static kern_return_t
+copyout_new(struct ipc_space *space, mach_port_name_t name, ipc_entry_t entry,
+    ipc_port_t port, mach_msg_type_name_t msgt_name)
+{
+	kern_return_t kr;
+
+	if (msgt_name != MACH_MSG_TYPE_PORT_SEND_ONCE) {
+		kr = ipc_hash_insert(space, &port->ip_object, entry);
+		if (kr != KERN_SUCCESS) {
+			ipc_entry_dealloc(space, name, entry);
+			return kr;
+		}
+	}
+	if (msgt_name == MACH_MSG_TYPE_PORT_RECEIVE)
+		copyout_receive_arrives(port);
+	copyout_install(space, name, entry, port, msgt_name);
+	return KERN_SUCCESS;
+}
+
+/* Send and receive rights coalesce; send-once rights never do (5.2). */
+static ipc_entry_t
+copyout_lookup_existing(struct ipc_space *space, ipc_port_t port,
+    mach_msg_type_name_t msgt_name)
+{
+	if (msgt_name == MACH_MSG_TYPE_PORT_SEND_ONCE)
+		return IE_NULL;
+	return ipc_hash_lookup(space, &port->ip_object);
+}
+
 kern_return_t
 ipc_object_copyout(struct ipc_space *space, ipc_port_t port,
     mach_msg_type_name_t msgt_name, mach_port_name_t *namep)
@@ -656,41 +696,27 @@ ipc_object_copyout(struct ipc_space *space, ipc_port_t port,
 		return KERN_SUCCESS;
 	if (!space->is_active)
 		return KERN_INVALID_TASK;
-	if (msgt_name != MACH_MSG_TYPE_PORT_SEND_ONCE) {
-		entry = ipc_hash_lookup(space, &port->ip_object);
-		if (entry != IE_NULL) {
-			name = ipc_entry_name(space, entry);
-			if (msgt_name == MACH_MSG_TYPE_PORT_RECEIVE)
-				copyout_receive_arrives(port);
-			copyout_merge(entry, port, msgt_name, space, name);
-			*namep = name;
-			return KERN_SUCCESS;
-		}
+	entry = copyout_lookup_existing(space, port, msgt_name);
+	if (entry != IE_NULL) {
+		*namep = ipc_entry_name(space, entry);
+		copyout_existing(space, entry, port, msgt_name);
+		return KERN_SUCCESS;
 	}
 	kr = ipc_entry_alloc(space, &name, &entry);
-	if (kr != KERN_SUCCESS)
-		return kr;
-	if (msgt_name != MACH_MSG_TYPE_PORT_SEND_ONCE) {
-		kr = ipc_hash_insert(space, &port->ip_object, entry);
-		if (kr != KERN_SUCCESS) {
-			ipc_entry_dealloc(space, name, entry);
-			return kr;
-		}
-	}
-	if (msgt_name == MACH_MSG_TYPE_PORT_RECEIVE)
-		copyout_receive_arrives(port);
-	copyout_install(space, name, entry, port, msgt_name);
-	*namep = name;
-	return KERN_SUCCESS;
+	if (kr == KERN_SUCCESS)
+		kr = copyout_new(space, name, entry, port, msgt_name);
+	if (kr == KERN_SUCCESS)
+		*namep = name;
+	return kr;
 }
 
 kern_return_t
 ipc_object_copyout_name(struct ipc_space *space, ipc_port_t port,
     mach_msg_type_name_t msgt_name, mach_port_name_t name)
 {
+	uint32_t index = MACH_PORT_INDEX_K(name);
 	ipc_entry_t entry;
 	kern_return_t kr;
-	uint32_t index = MACH_PORT_INDEX_K(name);
 
 	if (!space->is_active)
 		return KERN_INVALID_TASK;
@@ -700,33 +726,19 @@ ipc_object_copyout_name(struct ipc_space *space, ipc_port_t port,
 		return KERN_FAILURE;
 	if (index > space->is_table_max)
 		return KERN_NO_SPACE;
-	if (msgt_name != MACH_MSG_TYPE_PORT_SEND_ONCE) {
-		entry = ipc_hash_lookup(space, &port->ip_object);
-		if (entry != IE_NULL) {
-			if (ipc_entry_name(space, entry) != name)
-				return KERN_RIGHT_EXISTS;
-			if (msgt_name == MACH_MSG_TYPE_PORT_RECEIVE)
-				copyout_receive_arrives(port);
-			copyout_merge(entry, port, msgt_name, space, name);
-			return KERN_SUCCESS;
-		}
+	entry = copyout_lookup_existing(space, port, msgt_name);
+	if (entry != IE_NULL) {
+		if (ipc_entry_name(space, entry) != name)
+			return KERN_RIGHT_EXISTS;
+		copyout_existing(space, entry, port, msgt_name);
+		return KERN_SUCCESS;
 	}
 	kr = ipc_entry_alloc_name(space, name, &entry);
 	if (kr != KERN_SUCCESS)
 		return kr;
 	if (ie_bits_type(entry->ie_bits) != 0)
 		return KERN_NAME_EXISTS;
-	if (msgt_name != MACH_MSG_TYPE_PORT_SEND_ONCE) {
-		kr = ipc_hash_insert(space, &port->ip_object, entry);
-		if (kr != KERN_SUCCESS) {
-			ipc_entry_dealloc(space, name, entry);
-			return kr;
-		}
-	}
-	if (msgt_name == MACH_MSG_TYPE_PORT_RECEIVE)
-		copyout_receive_arrives(port);
-	copyout_install(space, name, entry, port, msgt_name);
-	return KERN_SUCCESS;
+	return copyout_new(space, name, entry, port, msgt_name);
 }
 
 void

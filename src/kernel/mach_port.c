@@ -19,37 +19,7 @@
 #include "ipc_notify.h"
 #include "task.h"
 
-/* --- argument helpers ---------------------------------------------------- */
-
-static uint32_t
-arg32(const uint8_t *args, uint32_t i)
-{
-	uint32_t v;
-	memcpy(&v, args + 4 * i, 4);
-	return v;
-}
-
-static uint64_t
-arg64(const uint8_t *args, uint32_t byte_off)
-{
-	uint64_t v;
-	memcpy(&v, args + byte_off, 8);
-	return v;
-}
-
-static void
-out32(struct mig_reply *rep, uint32_t v)
-{
-	memcpy(rep->out + rep->size, &v, 4);
-	rep->size += 4;
-}
-
-static void
-out64(struct mig_reply *rep, uint64_t v)
-{
-	memcpy(rep->out + rep->size, &v, 8);
-	rep->size += 8;
-}
+/* --- argument helpers ----------------------------------------------------- */
 
 static struct ipc_space *
 target_space(ipc_port_t target)
@@ -90,6 +60,17 @@ translate_pset(struct ipc_space *space, mach_port_name_t name, ipc_pset_t *psetp
 		return KERN_INVALID_RIGHT;
 	*psetp = (ipc_pset_t)entry->ie_object;
 	return KERN_SUCCESS;
+}
+
+/* The receive right named by a routine's first argument. */
+static kern_return_t
+receive_arg(ipc_port_t target, const uint8_t *args, ipc_port_t *portp)
+{
+	struct ipc_space *space = target_space(target);
+
+	if (space == NULL)
+		return KERN_INVALID_TASK;
+	return translate_receive(space, mig_arg32(args, 0), portp);
 }
 
 #define SPACE_OR_FAIL(space, target) \
@@ -166,7 +147,7 @@ mach_port_allocate_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *
     struct mig_reply *rep)
 {
 	SPACE_OR_FAIL(space, target);
-	mach_port_right_t right = arg32(args, 0);
+	mach_port_right_t right = mig_arg32(args, 0);
 	mach_port_name_t name;
 	ipc_entry_t entry;
 	kern_return_t kr;
@@ -182,7 +163,7 @@ mach_port_allocate_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *
 		ipc_entry_dealloc(space, name, entry);
 		return kr;
 	}
-	out32(rep, name);
+	mig_out32(rep, name);
 	return KERN_SUCCESS;
 }
 
@@ -191,8 +172,8 @@ mach_port_allocate_name_impl(ipc_port_t target, struct ipc_kmsg *req, const uint
     struct mig_reply *rep)
 {
 	SPACE_OR_FAIL(space, target);
-	mach_port_right_t right = arg32(args, 0);
-	mach_port_name_t name = arg32(args, 1);
+	mach_port_right_t right = mig_arg32(args, 0);
+	mach_port_name_t name = mig_arg32(args, 1);
 	ipc_entry_t entry;
 	kern_return_t kr;
 
@@ -218,7 +199,7 @@ mach_port_type_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *args
     struct mig_reply *rep)
 {
 	SPACE_OR_FAIL(space, target);
-	mach_port_name_t name = arg32(args, 0);
+	mach_port_name_t name = mig_arg32(args, 0);
 	mach_port_type_t type;
 	mach_port_urefs_t urefs;
 	ipc_entry_t entry;
@@ -228,14 +209,14 @@ mach_port_type_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *args
 	if (name == MACH_PORT_NULL)
 		return KERN_INVALID_NAME;
 	if (name == MACH_PORT_DEAD) {
-		out32(rep, MACH_PORT_TYPE_DEAD_NAME);
+		mig_out32(rep, MACH_PORT_TYPE_DEAD_NAME);
 		return KERN_SUCCESS;
 	}
 	kr = ipc_right_lookup(space, name, &entry);
 	if (kr != KERN_SUCCESS)
 		return kr;
 	ipc_right_info(space, name, entry, &type, &urefs);
-	out32(rep, type);
+	mig_out32(rep, type);
 	return KERN_SUCCESS;
 }
 
@@ -274,47 +255,45 @@ mach_port_names_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *arg
 	free(types);
 	if (!ok)
 		return KERN_RESOURCE_SHORTAGE;
-	out32(rep, n);
-	out32(rep, n);
+	mig_out32(rep, n);
+	mig_out32(rep, n);
 	return KERN_SUCCESS;
+}
+
+/* destroy and deallocate: NULL/DEAD are no-ops (Appendix A). */
+static kern_return_t
+name_op(ipc_port_t target, const uint8_t *args,
+    kern_return_t (*op)(struct ipc_space *, mach_port_name_t, ipc_entry_t))
+{
+	SPACE_OR_FAIL(space, target);
+	mach_port_name_t name = mig_arg32(args, 0);
+	ipc_entry_t entry;
+	kern_return_t kr;
+
+	if (!MACH_PORT_VALID(name))
+		return KERN_SUCCESS;
+	kr = ipc_right_lookup(space, name, &entry);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	return op(space, name, entry);
 }
 
 static kern_return_t
 mach_port_destroy_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *args,
     struct mig_reply *rep)
 {
-	SPACE_OR_FAIL(space, target);
-	mach_port_name_t name = arg32(args, 0);
-	ipc_entry_t entry;
-	kern_return_t kr;
-
 	(void)req;
 	(void)rep;
-	if (!MACH_PORT_VALID(name))
-		return KERN_SUCCESS;
-	kr = ipc_right_lookup(space, name, &entry);
-	if (kr != KERN_SUCCESS)
-		return kr;
-	return ipc_right_destroy(space, name, entry);
+	return name_op(target, args, ipc_right_destroy);
 }
 
 static kern_return_t
 mach_port_deallocate_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *args,
     struct mig_reply *rep)
 {
-	SPACE_OR_FAIL(space, target);
-	mach_port_name_t name = arg32(args, 0);
-	ipc_entry_t entry;
-	kern_return_t kr;
-
 	(void)req;
 	(void)rep;
-	if (!MACH_PORT_VALID(name))
-		return KERN_SUCCESS;
-	kr = ipc_right_lookup(space, name, &entry);
-	if (kr != KERN_SUCCESS)
-		return kr;
-	return ipc_right_dealloc(space, name, entry);
+	return name_op(target, args, ipc_right_dealloc);
 }
 
 static kern_return_t
@@ -322,8 +301,8 @@ mach_port_get_refs_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *
     struct mig_reply *rep)
 {
 	SPACE_OR_FAIL(space, target);
-	mach_port_name_t name = arg32(args, 0);
-	mach_port_right_t right = arg32(args, 1);
+	mach_port_name_t name = mig_arg32(args, 0);
+	mach_port_right_t right = mig_arg32(args, 1);
 	mach_port_type_t type;
 	mach_port_urefs_t urefs, refs = 0;
 	ipc_entry_t entry;
@@ -335,7 +314,7 @@ mach_port_get_refs_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *
 	if (!MACH_PORT_VALID(name)) {
 		if (right != MACH_PORT_RIGHT_SEND && right != MACH_PORT_RIGHT_SEND_ONCE)
 			return KERN_INVALID_NAME;
-		out32(rep, 1);
+		mig_out32(rep, 1);
 		return KERN_SUCCESS;
 	}
 	kr = ipc_right_lookup(space, name, &entry);
@@ -344,7 +323,7 @@ mach_port_get_refs_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *
 	ipc_right_info(space, name, entry, &type, &urefs);
 	if (type & MACH_PORT_TYPE(right))
 		refs = (right == MACH_PORT_RIGHT_SEND || right == MACH_PORT_RIGHT_DEAD_NAME) ? urefs : 1;
-	out32(rep, refs);
+	mig_out32(rep, refs);
 	return KERN_SUCCESS;
 }
 
@@ -353,9 +332,9 @@ mach_port_mod_refs_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *
     struct mig_reply *rep)
 {
 	SPACE_OR_FAIL(space, target);
-	mach_port_name_t name = arg32(args, 0);
-	mach_port_right_t right = arg32(args, 1);
-	mach_port_delta_t delta = (mach_port_delta_t)arg32(args, 2);
+	mach_port_name_t name = mig_arg32(args, 0);
+	mach_port_right_t right = mig_arg32(args, 1);
+	mach_port_delta_t delta = (mach_port_delta_t)mig_arg32(args, 2);
 	ipc_entry_t entry;
 	kern_return_t kr;
 
@@ -380,14 +359,13 @@ static kern_return_t
 mach_port_set_mscount_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *args,
     struct mig_reply *rep)
 {
-	SPACE_OR_FAIL(space, target);
 	ipc_port_t port;
-	kern_return_t kr = translate_receive(space, arg32(args, 0), &port);
+	kern_return_t kr = receive_arg(target, args, &port);
 
 	(void)req;
 	(void)rep;
 	if (kr == KERN_SUCCESS)
-		port->ip_mscount = arg32(args, 1);
+		port->ip_mscount = mig_arg32(args, 1);
 	return kr;
 }
 
@@ -395,14 +373,13 @@ static kern_return_t
 mach_port_set_seqno_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *args,
     struct mig_reply *rep)
 {
-	SPACE_OR_FAIL(space, target);
 	ipc_port_t port;
-	kern_return_t kr = translate_receive(space, arg32(args, 0), &port);
+	kern_return_t kr = receive_arg(target, args, &port);
 
 	(void)req;
 	(void)rep;
 	if (kr == KERN_SUCCESS)
-		port->ip_messages.imq_seqno = arg32(args, 1);
+		port->ip_messages.imq_seqno = mig_arg32(args, 1);
 	return kr;
 }
 
@@ -432,9 +409,9 @@ mach_port_get_attributes_impl(ipc_port_t target, struct ipc_kmsg *req, const uin
     struct mig_reply *rep)
 {
 	SPACE_OR_FAIL(space, target);
-	mach_port_name_t name = arg32(args, 0);
-	int flavor = (int)arg32(args, 1);
-	uint32_t count = arg32(args, 2), n = 0, i;
+	mach_port_name_t name = mig_arg32(args, 0);
+	int flavor = (int)mig_arg32(args, 1);
+	uint32_t count = mig_arg32(args, 2), n = 0, i;
 	uint32_t info[MACH_PORT_INFO_EXT_COUNT];
 	ipc_port_t port;
 	kern_return_t kr;
@@ -482,9 +459,9 @@ mach_port_get_attributes_impl(ipc_port_t target, struct ipc_kmsg *req, const uin
 	default:
 		return KERN_INVALID_ARGUMENT;
 	}
-	out32(rep, n);
+	mig_out32(rep, n);
 	for (i = 0; i < n; i++)
-		out32(rep, info[i]);
+		mig_out32(rep, info[i]);
 	return KERN_SUCCESS;
 }
 
@@ -493,9 +470,9 @@ mach_port_set_attributes_impl(ipc_port_t target, struct ipc_kmsg *req, const uin
     struct mig_reply *rep)
 {
 	SPACE_OR_FAIL(space, target);
-	mach_port_name_t name = arg32(args, 0);
-	int flavor = (int)arg32(args, 1);
-	uint32_t count = arg32(args, 2);
+	mach_port_name_t name = mig_arg32(args, 0);
+	int flavor = (int)mig_arg32(args, 1);
+	uint32_t count = mig_arg32(args, 2);
 	uint32_t avail = (req->ikm_body_size - 8u - 12u) / 4u;
 	ipc_port_t port;
 	kern_return_t kr;
@@ -507,11 +484,11 @@ mach_port_set_attributes_impl(ipc_port_t target, struct ipc_kmsg *req, const uin
 	case MACH_PORT_LIMITS_INFO:
 		if (count < MACH_PORT_LIMITS_INFO_COUNT)
 			return KERN_FAILURE;
-		if (arg32(args, 3) > MACH_PORT_QLIMIT_MAX)
+		if (mig_arg32(args, 3) > MACH_PORT_QLIMIT_MAX)
 			return KERN_INVALID_VALUE;
 		if ((kr = translate_receive(space, name, &port)) != KERN_SUCCESS)
 			return kr;
-		port->ip_messages.imq_qlimit = arg32(args, 3);
+		port->ip_messages.imq_qlimit = mig_arg32(args, 3);
 		/* Raising the limit lets blocked senders in (spec 6.1). */
 		ipc_mqueue_release_senders(port);
 		return KERN_SUCCESS;
@@ -531,24 +508,21 @@ static kern_return_t
 mach_port_get_context_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *args,
     struct mig_reply *rep)
 {
-	SPACE_OR_FAIL(space, target);
 	ipc_port_t port;
-	kern_return_t kr = translate_receive(space, arg32(args, 0), &port);
+	kern_return_t kr = receive_arg(target, args, &port);
 
 	(void)req;
-	if (kr != KERN_SUCCESS)
-		return kr;
-	out64(rep, port->ip_strict ? 0 : port->ip_context);
-	return KERN_SUCCESS;
+	if (kr == KERN_SUCCESS)
+		mig_out64(rep, port->ip_strict ? 0 : port->ip_context);
+	return kr;
 }
 
 static kern_return_t
 mach_port_set_context_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *args,
     struct mig_reply *rep)
 {
-	SPACE_OR_FAIL(space, target);
 	ipc_port_t port;
-	kern_return_t kr = translate_receive(space, arg32(args, 0), &port);
+	kern_return_t kr = receive_arg(target, args, &port);
 
 	(void)req;
 	(void)rep;
@@ -556,7 +530,7 @@ mach_port_set_context_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_
 		return kr;
 	if (port->ip_strict)
 		return KERN_INVALID_ARGUMENT;
-	port->ip_context = arg64(args, 4);
+	port->ip_context = mig_arg64(args, 4);
 	return KERN_SUCCESS;
 }
 
@@ -564,22 +538,20 @@ static kern_return_t
 mach_port_guard_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *args,
     struct mig_reply *rep)
 {
-	SPACE_OR_FAIL(space, target);
 	ipc_port_t port;
 	kern_return_t kr;
 
 	(void)req;
 	(void)rep;
-	if (!MACH_PORT_VALID(arg32(args, 0)))
+	if (!MACH_PORT_VALID(mig_arg32(args, 0)))
 		return KERN_INVALID_NAME;
-	kr = translate_receive(space, arg32(args, 0), &port);
-	if (kr != KERN_SUCCESS)
+	if ((kr = receive_arg(target, args, &port)) != KERN_SUCCESS)
 		return kr;
 	if (port->ip_guarded || port->ip_context != 0)
 		return KERN_INVALID_ARGUMENT;
-	port->ip_context = arg64(args, 4);
+	port->ip_context = mig_arg64(args, 4);
 	port->ip_guarded = 1;
-	port->ip_strict = arg32(args, 3) != 0;
+	port->ip_strict = mig_arg32(args, 3) != 0;
 	return KERN_SUCCESS;
 }
 
@@ -587,18 +559,16 @@ static kern_return_t
 mach_port_unguard_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *args,
     struct mig_reply *rep)
 {
-	SPACE_OR_FAIL(space, target);
 	ipc_port_t port;
 	kern_return_t kr;
 
 	(void)req;
 	(void)rep;
-	if (!MACH_PORT_VALID(arg32(args, 0)))
+	if (!MACH_PORT_VALID(mig_arg32(args, 0)))
 		return KERN_INVALID_NAME;
-	kr = translate_receive(space, arg32(args, 0), &port);
-	if (kr != KERN_SUCCESS)
+	if ((kr = receive_arg(target, args, &port)) != KERN_SUCCESS)
 		return kr;
-	if (!port->ip_guarded || port->ip_context != arg64(args, 4))
+	if (!port->ip_guarded || port->ip_context != mig_arg64(args, 4))
 		return KERN_INVALID_ARGUMENT;
 	port->ip_guarded = 0;
 	port->ip_strict = 0;
@@ -611,8 +581,8 @@ mach_port_destruct_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *
     struct mig_reply *rep)
 {
 	SPACE_OR_FAIL(space, target);
-	mach_port_name_t name = arg32(args, 0);
-	mach_port_delta_t srdelta = (mach_port_delta_t)arg32(args, 1);
+	mach_port_name_t name = mig_arg32(args, 0);
+	mach_port_delta_t srdelta = (mach_port_delta_t)mig_arg32(args, 1);
 	ipc_entry_t entry;
 	kern_return_t kr;
 
@@ -623,7 +593,7 @@ mach_port_destruct_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *
 	kr = ipc_right_lookup(space, name, &entry);
 	if (kr != KERN_SUCCESS)
 		return kr;
-	return ipc_right_destruct(space, name, entry, srdelta, arg64(args, 8));
+	return ipc_right_destruct(space, name, entry, srdelta, mig_arg64(args, 8));
 }
 
 /* --- port sets -------------------------------------------------------------- */
@@ -633,7 +603,7 @@ mach_port_move_member_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_
     struct mig_reply *rep)
 {
 	SPACE_OR_FAIL(space, target);
-	mach_port_name_t member = arg32(args, 0), after = arg32(args, 1);
+	mach_port_name_t member = mig_arg32(args, 0), after = mig_arg32(args, 1);
 	ipc_port_t port;
 	ipc_pset_t pset = IPS_NULL;
 	kern_return_t kr;
@@ -658,7 +628,7 @@ mach_port_get_set_status_impl(ipc_port_t target, struct ipc_kmsg *req, const uin
     struct mig_reply *rep)
 {
 	SPACE_OR_FAIL(space, target);
-	mach_port_name_t name = arg32(args, 0), *members;
+	mach_port_name_t name = mig_arg32(args, 0), *members;
 	struct ipc_pset_link *l;
 	ipc_pset_t pset;
 	uint32_t n = 0;
@@ -681,7 +651,7 @@ mach_port_get_set_status_impl(ipc_port_t target, struct ipc_kmsg *req, const uin
 	free(members);
 	if (!ok)
 		return KERN_RESOURCE_SHORTAGE;
-	out32(rep, n);
+	mig_out32(rep, n);
 	return KERN_SUCCESS;
 }
 
@@ -689,7 +659,7 @@ static kern_return_t
 member_args(ipc_port_t target, const uint8_t *args, ipc_port_t *portp, ipc_pset_t *psetp)
 {
 	SPACE_OR_FAIL(space, target);
-	mach_port_name_t name = arg32(args, 0), psname = arg32(args, 1);
+	mach_port_name_t name = mig_arg32(args, 0), psname = mig_arg32(args, 1);
 	kern_return_t kr;
 
 	if (!MACH_PORT_VALID(name) || !MACH_PORT_VALID(psname))
@@ -750,7 +720,7 @@ mach_port_insert_right_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8
 	kern_return_t kr;
 
 	(void)rep;
-	kr = insert_right_internal(space, arg32(args, 0), d->port, d->disposition);
+	kr = insert_right_internal(space, mig_arg32(args, 0), d->port, d->disposition);
 	if (kr == KERN_SUCCESS)
 		d->port = IP_NULL;
 	return kr;
@@ -761,8 +731,8 @@ mach_port_extract_right_impl(ipc_port_t target, struct ipc_kmsg *req, const uint
     struct mig_reply *rep)
 {
 	SPACE_OR_FAIL(space, target);
-	mach_port_name_t name = arg32(args, 0);
-	mach_msg_type_name_t msgt = arg32(args, 1);
+	mach_port_name_t name = mig_arg32(args, 0);
+	mach_msg_type_name_t msgt = mig_arg32(args, 1);
 	ipc_port_t port;
 	kern_return_t kr;
 
@@ -818,9 +788,9 @@ mach_port_request_notification_impl(ipc_port_t target, struct ipc_kmsg *req,
 {
 	SPACE_OR_FAIL(space, target);
 	struct ipc_kmsg_desc *d = &req->ikm_dsc[0];
-	mach_port_name_t name = arg32(args, 0);
-	mach_msg_id_t id = (mach_msg_id_t)arg32(args, 1);
-	uint32_t sync = arg32(args, 2);
+	mach_port_name_t name = mig_arg32(args, 0);
+	mach_msg_id_t id = (mach_msg_id_t)mig_arg32(args, 1);
+	uint32_t sync = mig_arg32(args, 2);
 	ipc_port_t notify = d->port, previous = IP_NULL;
 	kern_return_t kr;
 
@@ -862,9 +832,9 @@ mach_port_peek_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *args
     struct mig_reply *rep)
 {
 	SPACE_OR_FAIL(space, target);
-	mach_port_name_t name = arg32(args, 0);
-	uint32_t trailer_type = arg32(args, 1), seqno = arg32(args, 2);
-	uint32_t max = arg32(args, 3), tsize, i, ports = 0;
+	mach_port_name_t name = mig_arg32(args, 0);
+	uint32_t trailer_type = mig_arg32(args, 1), seqno = mig_arg32(args, 2);
+	uint32_t max = mig_arg32(args, 3), tsize, i, ports = 0;
 	uint8_t trailer[sizeof(mach_msg_max_trailer_t)];
 	ipc_port_t port;
 	ipc_kmsg_t kmsg;
@@ -894,11 +864,11 @@ mach_port_peek_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *args
 		ports += kmsg->ikm_dsc[i].type == MACH_MSG_PORT_DESCRIPTOR;
 	kmsg->ikm_seqno = seqno;
 	ipc_kmsg_write_trailer(kmsg, trailer_type, port->ip_context, trailer);
-	out32(rep, seqno);
+	mig_out32(rep, seqno);
 	/* The in-kernel size leaks here, as on macOS (spec 1.1, 6.4). */
-	out32(rep, ipc_kmsg_user_size(kmsg) + 8u + 4u * ports);
-	out32(rep, (uint32_t)kmsg->ikm_id);
-	out32(rep, tsize);
+	mig_out32(rep, ipc_kmsg_user_size(kmsg) + 8u + 4u * ports);
+	mig_out32(rep, (uint32_t)kmsg->ikm_id);
+	mig_out32(rep, tsize);
 	memcpy(rep->out + rep->size, trailer, tsize);
 	rep->size += (tsize + 3u) & ~3u;
 	return KERN_SUCCESS;

@@ -207,27 +207,12 @@ task_free(struct task *task)
 
 /* --- the task subsystem ---------------------------------------------------- */
 
-static int32_t
-arg32(const uint8_t *args, uint32_t i)
-{
-	int32_t v;
-	memcpy(&v, args + 4 * i, 4);
-	return v;
-}
-
-static void
-out32(struct mig_reply *rep, int32_t v)
-{
-	memcpy(rep->out + rep->size, &v, 4);
-	rep->size += 4;
-}
-
 static kern_return_t
 task_get_special_port_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *args,
     struct mig_reply *rep)
 {
 	struct task *task = ipc_kobject_task(target);
-	int32_t which = arg32(args, 0);
+	int32_t which = (int32_t)mig_arg32(args, 0);
 	ipc_port_t port;
 
 	(void)req;
@@ -252,7 +237,7 @@ task_set_special_port_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_
     struct mig_reply *rep)
 {
 	struct task *task = ipc_kobject_task(target);
-	int32_t which = arg32(args, 0);
+	int32_t which = (int32_t)mig_arg32(args, 0);
 	struct ipc_kmsg_desc *d = &req->ikm_dsc[0];
 	ipc_port_t old;
 
@@ -296,7 +281,7 @@ semaphore_create_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *ar
 	(void)req;
 	if (task == NULL || !task->t_active)
 		return KERN_INVALID_TASK;
-	kr = semaphore_create_internal(task, arg32(args, 0), arg32(args, 1), &sem);
+	kr = semaphore_create_internal(task, (int32_t)mig_arg32(args, 0), (int32_t)mig_arg32(args, 1), &sem);
 	if (kr != KERN_SUCCESS)
 		return kr;
 	rep->desc_count = 1;
@@ -324,7 +309,6 @@ semaphore_destroy_impl(ipc_port_t target, struct ipc_kmsg *req, const uint8_t *a
 	 * the server releases it with the rest of the body. */
 	if (sem->sema_owner == task)
 		semaphore_destroy_internal(sem);
-	(void)out32;
 	return KERN_SUCCESS;
 }
 
