@@ -111,7 +111,7 @@ mig_build_reply(ipc_kmsg_t request, kern_return_t kr, struct mig_reply *rep)
 {
 	ipc_port_t reply_port = request->ikm_local;
 	mach_msg_type_name_t reply_type = MACH_MSGH_BITS_LOCAL(request->ikm_bits);
-	mach_msg_id_t id = request->ikm_id + 100;
+	mach_msg_id_t id = (mach_msg_id_t)((uint32_t)request->ikm_id + 100u);   /* wraps, as in MIG */
 	ipc_kmsg_t kmsg;
 	uint32_t i;
 

@@ -121,8 +121,10 @@ mach_msg_trap_send(struct thread *thread, const uint8_t *msg, uint32_t send_size
 		mach_msg_pseudo_receive(thread, kmsg, mr);
 		return MACH_SEND_IN_PROGRESS;
 	}
-	if (mr == MACH_SEND_IN_PROGRESS)
+	if (mr == MACH_SEND_IN_PROGRESS) {
 		ipc_trace_step("blocked: queue full");
+		ipc_trace_end(mr);       /* one line per call; the rest comes later */
+	}
 	return mr;
 }
 

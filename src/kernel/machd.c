@@ -92,6 +92,11 @@ main(int argc, char **argv)
 			break;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage();
+		} else if (i + 1 == argc && (strcmp(argv[i], "--socket") == 0 ||
+		    strcmp(argv[i], "--max-names") == 0 || strcmp(argv[i], "--max-queued-bytes") == 0 ||
+		    strcmp(argv[i], "--launchd") == 0)) {
+			fprintf(stderr, "machd: %s needs a value\n", argv[i]);
+			usage();
 		} else {
 			fprintf(stderr, "machd: unknown argument: %s\n", argv[i]);
 			usage();

@@ -17,6 +17,7 @@
  *    take waits in that thread's own buffer, so the kernel never blocks.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,7 @@ struct peer {
 };
 
 static int epfd = -1;
+static int spare_fd = -1;             /* given up to accept-and-close at EMFILE */
 static uid_t machd_uid;
 static pid_t init_pid = -1;
 static int init_pidfd = -1;
@@ -220,7 +222,8 @@ thread_reply_fds(struct thread *t, kern_return_t code, uint32_t flags, const uin
 		if (len)
 			memcpy(t->th_out + sizeof(rep), payload, len);
 		t->th_out_len = sizeof(rep) + len;
-		memcpy(t->th_out_fds, fds, sizeof(int) * (size_t)nfds);
+		if (nfds > 0)
+			memcpy(t->th_out_fds, fds, sizeof(int) * (size_t)nfds);
 		t->th_out_nfds = nfds;
 		t->th_busy = true;
 		ev_mod(t->th_fd, EPOLLIN | EPOLLOUT, EV_THREAD, t);
@@ -306,6 +309,12 @@ server_hello(struct thread *t, const struct mxp_req *req, const struct peer *pee
 		v[3] = (uint64_t)existing->t_pid;
 		v[4] = existing->t_pidversion;
 		thread_reply(t, KERN_SUCCESS, 0, v, NULL, 0);
+		return;
+	}
+	if (existing != NULL && token != 0) {
+		/* Only a new image (after exec) comes without the token; a wrong
+		 * one is refused rather than taken for an exec. */
+		thread_reply(t, KERN_INVALID_ARGUMENT, 0, NULL, NULL, 0);
 		return;
 	}
 	if (existing != NULL && process_alive(existing->t_pidfd))
@@ -501,6 +510,16 @@ server_accept(int lfd)
 		int size = (int)MXP_SOCKBUF_SIZE;
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE) && spare_fd >= 0) {
+			/* Out of descriptors: refuse this peer rather than spin on a
+			 * listener that stays readable. */
+			close(spare_fd);
+			fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0)
+				close(fd);
+			spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			continue;
+		}
 		if (fd < 0)
 			return;
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
@@ -529,13 +548,17 @@ server_accept(int lfd)
 
 /* --- start-up ------------------------------------------------------------ */
 
+static dev_t sock_dev;
+static ino_t sock_ino;
+
 static int
 server_listen(const char *path)
 {
 	struct sockaddr_un sa;
 	char tmp[sizeof(sa.sun_path)];
+	struct stat st;
 	mode_t old;
-	int fd, probe;
+	int fd = -1, probe;
 
 	if (strlen(path) + 16 >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "machd: socket path too long: %s\n", path);
@@ -553,6 +576,10 @@ server_listen(const char *path)
 	}
 	if (probe >= 0)
 		close(probe);
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		fprintf(stderr, "machd: %s exists and is not a socket; not replacing it\n", path);
+		return -1;
+	}
 	/* Bind a temporary name, listen, then rename: the path appears only
 	 * once connections are accepted. */
 	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
@@ -569,6 +596,10 @@ server_listen(const char *path)
 	umask(old);
 	if (chmod(tmp, 0600) < 0 || listen(fd, 128) < 0 || rename(tmp, path) < 0)
 		goto fail;
+	if (stat(path, &st) == 0) {
+		sock_dev = st.st_dev;
+		sock_ino = st.st_ino;
+	}
 	return fd;
 fail:
 	fprintf(stderr, "machd: cannot listen on %s: %s\n", path, strerror(errno));
@@ -627,6 +658,7 @@ machd_serve(const struct machd_config *config)
 	if (!mig_init(subsystems, sizeof(subsystems) / sizeof(subsystems[0])))
 		return 1;
 	raise_fd_limit();
+	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -698,7 +730,14 @@ machd_serve(const struct machd_config *config)
 		thread_run_queue();
 		close_list_drain();
 	}
-	unlink(config->socket_path);
+	/* Remove the socket only if it is still ours (another machd may own
+	 * the path now). */
+	{
+		struct stat st;
+		if (stat(config->socket_path, &st) == 0 && st.st_dev == sock_dev &&
+		    st.st_ino == sock_ino)
+			unlink(config->socket_path);
+	}
 	close(lfd);
 	return 0;
 }

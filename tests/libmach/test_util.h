@@ -4,6 +4,8 @@
  *   assert_kr()              exact Mach code, printed by name on failure
  *   tu_group_setup/teardown  a private machd per test program (cmocka group)
  *   tu_setup/tu_teardown     per-test leak check against machd's counters
+ *   tu_stats_wait()          poll machd's counters until chosen ones match
+ *   tu_assert_stats()        ... or fail, naming each counter that differs
  *   tu_port() ...            a right, its type, urefs and receive status
  *   tu_send() / tu_recv()    raw messages with a recognisable body
  *   tu_recv_kernel_msg()     receive a kernel-originated message and check
@@ -98,39 +100,82 @@ tu_setup(void **state)
 	return 0;
 }
 
+static inline const char *
+tu_stat_name(int k)
+{
+	static const char *const what[] = { "ports", "kmsgs", "tasks", "port sets",
+	    "semaphores", "names" };
+
+	return k >= 0 && k < 6 ? what[k] : "?";
+}
+
+#define TU_STAT(k)     (1u << (k))
+#define TU_STATS_ALL   0x3fu
+
+/*
+ * Poll machd's counters (up to 5 s: task death and thread exit reach it
+ * asynchronously) until every counter k in `mask` equals want[k].  1 if
+ * they did; the last reading is left in now[] when it is not NULL.
+ */
+static inline int
+tu_stats_wait(const uint64_t want[6], unsigned mask, uint64_t now[6])
+{
+	uint64_t cur[6];
+	int i, tries, ok = 0;
+
+	for (tries = 0; tries < 500 && !ok; tries++) {
+		if (tries > 0)
+			usleep(10 * 1000);
+		harness_stats(cur);
+		ok = 1;
+		for (i = 0; i < 6; i++)
+			if ((mask & TU_STAT(i)) && cur[i] != want[i])
+				ok = 0;
+	}
+	if (now != NULL)
+		memcpy(now, cur, sizeof(cur));
+	return ok;
+}
+
+/* Fail unless the counters in `mask` reach want[] within 5 s. */
+static inline void
+tu_assert_stats_at(const uint64_t want[6], unsigned mask, const char *file, int line)
+{
+	uint64_t now[6];
+	int i;
+
+	if (tu_stats_wait(want, mask, now))
+		return;
+	for (i = 0; i < 6; i++)
+		if ((mask & TU_STAT(i)) && now[i] != want[i])
+			print_error("machd counters: %s %llu, expected %llu\n", tu_stat_name(i),
+			    (unsigned long long)now[i], (unsigned long long)want[i]);
+	_fail(file, line);
+}
+
+#define tu_assert_stats(want, mask) tu_assert_stats_at((want), (mask), __FILE__, __LINE__)
+
 /*
  * Ports, queued messages, port sets, semaphores and the names in our
  * space must be back where the test found them once it released
- * everything.  Task death and thread exit reach machd asynchronously, so
- * give the counters up to 5 s.
+ * everything (polled for up to 5 s, see tu_stats_wait).
  */
 static inline int
 tu_teardown(void **state)
 {
-	static const int watched[] = { TU_PORTS, TU_KMSGS, TU_PSETS, TU_SEMAS, TU_NAMES };
-	const int nwatched = (int)(sizeof(watched) / sizeof(watched[0]));
-	static const char *const what[] = { "ports", "kmsgs", "tasks", "port sets",
-	    "semaphores", "names" };
+	const unsigned watched = TU_STAT(TU_PORTS) | TU_STAT(TU_KMSGS) | TU_STAT(TU_PSETS) |
+	    TU_STAT(TU_SEMAS) | TU_STAT(TU_NAMES);
 	const uint64_t *base = tu_baseline();
 	uint64_t now[6];
-	int i, tries, ok = 0;
+	int i;
 
 	(void)state;
-	for (tries = 0; tries < 500 && !ok; tries++) {
-		if (tries > 0)
-			usleep(10 * 1000);
-		harness_stats(now);
-		ok = 1;
-		for (i = 0; i < nwatched; i++)
-			ok &= now[watched[i]] == base[watched[i]];
-	}
-	if (ok)
+	if (tu_stats_wait(base, watched, now))
 		return 0;
-	for (i = 0; i < nwatched; i++)
-		if (now[watched[i]] != base[watched[i]])
+	for (i = 0; i < 6; i++)
+		if ((watched & TU_STAT(i)) && now[i] != base[i])
 			print_error("leak check: %s %llu, at the start of the test %llu\n",
-			    what[watched[i]], (unsigned long long)now[watched[i]],
-			    (unsigned long long)base[watched[i]]);
+			    tu_stat_name(i), (unsigned long long)now[i], (unsigned long long)base[i]);
 	return -1;
 }
 
