@@ -60,6 +60,16 @@ struct peer {
 	gid_t gid;
 };
 
+/* A channel: one thread's connection, with the peer identity taken once,
+ * at accept.  All of them are on one list so shutdown can close them. */
+struct channel {
+	struct thread   thread;          /* first: a thread is its channel */
+	struct peer     peer;
+	struct channel *ch_next;
+	struct channel *ch_prev;
+};
+
+static struct channel *all_channels;
 static int epfd = -1;
 static int spare_fd = -1;             /* given up to accept-and-close at EMFILE */
 static uid_t machd_uid;
@@ -124,9 +134,17 @@ thread_free(struct thread *t)
 		ipc_kmsg_destroy(t->th_kmsg);      /* blocked in send: message lost */
 	if (t->th_rcv_kmsg != IKM_NULL)
 		ipc_kmsg_destroy(t->th_rcv_kmsg);
+	struct channel *ch = (struct channel *)t;
+
 	task_thread_detach(t);
 	free(t->th_out);
 	close_fds(t->th_out_fds, t->th_out_nfds);
+	if (ch->ch_prev)
+		ch->ch_prev->ch_next = ch->ch_next;
+	else
+		all_channels = ch->ch_next;
+	if (ch->ch_next)
+		ch->ch_next->ch_prev = ch->ch_prev;
 	kfree(KA_THREAD, t);
 }
 
@@ -494,11 +512,6 @@ thread_input(struct thread *t, const struct peer *peer)
 	}
 }
 
-/* Per-channel peer identity is taken once, at accept. */
-struct channel {
-	struct thread thread;
-	struct peer peer;
-};
 
 static void
 server_accept(int lfd)
@@ -542,7 +555,12 @@ server_accept(int lfd)
 		if (ev_add(fd, EPOLLIN, EV_THREAD, ch) < 0) {
 			close(fd);
 			kfree(KA_THREAD, ch);
+			continue;
 		}
+		ch->ch_next = all_channels;
+		if (all_channels)
+			all_channels->ch_prev = ch;
+		all_channels = ch;
 	}
 }
 
@@ -727,6 +745,18 @@ machd_serve(const struct machd_config *config)
 			thread_run_queue();
 		}
 		thread_timer_expire();
+		thread_run_queue();
+		close_list_drain();
+	}
+	/* Shut down as the kernel would: every channel closes, every task
+	 * dies (notifications are moot), nothing is left allocated. */
+	{
+		struct channel *ch;
+		struct task *task;
+		for (ch = all_channels; ch != NULL; ch = ch->ch_next)
+			thread_schedule_close(&ch->thread);
+		while ((task = task_any()) != NULL)
+			task_death(task);
 		thread_run_queue();
 		close_list_drain();
 	}

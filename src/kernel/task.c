@@ -42,6 +42,17 @@ task_lookup_pid(pid_t pid)
 	return NULL;
 }
 
+struct task *
+task_any(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < TASK_HASH_SIZE; i++)
+		if (task_hash[i] != NULL)
+			return task_hash[i];
+	return NULL;
+}
+
 uint64_t
 task_count(void)
 {

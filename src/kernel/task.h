@@ -62,6 +62,8 @@ kern_return_t task_create(pid_t pid, int pidfd, uid_t uid, gid_t gid,
 void task_terminate(struct task *task);
 void task_free(struct task *task);
 struct task *task_lookup_pid(pid_t pid);
+/* Some live task, or NULL (shutdown). */
+struct task *task_any(void);
 uint64_t task_count(void);
 
 void task_thread_attach(struct task *task, struct thread *thread);
