@@ -145,6 +145,12 @@ mig_build_reply(ipc_kmsg_t request, kern_return_t kr, struct mig_reply *rep)
 					d->port = rep->port[i];
 					d->disposition = (uint8_t)rep->port_type[i];
 					rep->port[i] = IP_NULL;
+					/* A receive right replied into its own port (e.g.
+					 * extract_right of the reply port): circular (4.5). */
+					if (d->disposition == MACH_MSG_TYPE_PORT_RECEIVE && IP_VALID(d->port) &&
+					    IP_VALID(reply_port) &&
+					    ipc_port_check_circularity(d->port, reply_port))
+						kmsg->ikm_circular = true;
 				} else {
 					/* MIG out arrays: a virtual copy (spec 1.3). */
 					d->copy = MACH_MSG_VIRTUAL_COPY;

@@ -134,9 +134,9 @@ ipc_mqueue_send_always(ipc_kmsg_t kmsg)
 {
 	ipc_port_t port = kmsg->ikm_remote;
 
-	if (!ip_active(port) || ip_is_kobject(port) ||
+	if (kmsg->ikm_circular || !ip_active(port) || ip_is_kobject(port) ||
 	    port->ip_messages.imq_msgcount >= MACH_PORT_QLIMIT_KERNEL) {
-		ipc_kmsg_destroy(kmsg);
+		ipc_kmsg_destroy(kmsg);     /* circular (4.5), or nowhere to go */
 		return;
 	}
 	ipc_mqueue_post(port, kmsg);
