@@ -3,6 +3,7 @@
 #   make                  machd, libmach.a, libmach.so, libmach-uninstalled.pc
 #   make test             check dependencies, build, run every test program
 #   make asan             the same with ASan+UBSan, built under build/asan/
+#   make fuzz             libFuzzer runs of tests/fuzz (clang), FUZZ_SECONDS=60 each
 #   make install          PREFIX=/usr/local DESTDIR=
 #   make clean            remove build/
 #
@@ -128,7 +129,54 @@ $(KTESTS): $(B)/%: $(B)/obj/%.o $(KERNEL_OBJS) $(COMMON_OBJS) $(SOURCES)
 $(LTESTS): $(B)/%: $(B)/obj/%.o $(HARNESS) $(LIBMACH_A) $(SOURCES)
 	$(call link,$(CMOCKA_LIBS))
 
+# --- fuzz targets: tests/fuzz/fuzz_*.c, each linked with the kernel like the
+# unit tests.  Here with the replay driver (fuzz_main.c): a test program that
+# runs the target once on every input of tests/fuzz/corpus/<name>.  `make
+# fuzz` links the same objects, built by clang with coverage, to libFuzzer.
+FUZZ_SRCS    := $(filter-out tests/fuzz/fuzz_main.c tests/fuzz/fuzz_fixture.c,\
+                    $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_FIXTURE := $(call obj,tests/fuzz/fuzz_fixture.c)
+FTESTS       := $(patsubst %.c,$(B)/%,$(FUZZ_SRCS))
+TESTS        += $(FTESTS)
+
+$(B)/obj/tests/fuzz/%.o: XCFLAGS = -Isrc/kernel -Itests/kernel $(CMOCKA_CFLAGS)
+
+$(FTESTS): $(B)/%: $(B)/obj/%.o $(call obj,tests/fuzz/fuzz_main.c) $(FUZZ_FIXTURE) \
+    $(KERNEL_OBJS) $(COMMON_OBJS) $(SOURCES)
+	$(call link,$(CMOCKA_LIBS))
+
 tests: $(TESTS)
+
+# libFuzzer builds (`make fuzz`): the sub-make sets B = $(FUZZ_B), CC = clang.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_B        = build/fuzz
+FUZZ_OPTS     = -max_len=4096 -timeout=10 -print_final_stats=1
+FUZZERS      := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(FUZZ_SRCS))
+FUZZ_PROBE    = printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' \
+                | $(FUZZ_CC) -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1
+
+$(FUZZERS): $(FUZZ_B)/%: $(B)/obj/tests/fuzz/%.o $(FUZZ_FIXTURE) $(KERNEL_OBJS) \
+    $(COMMON_OBJS) $(SOURCES)
+	$(call link,-fsanitize=fuzzer $(CMOCKA_LIBS))
+
+fuzzers: $(FUZZERS)
+
+# New inputs go to $(FUZZ_B)/corpus/<name>, crashes to $(FUZZ_B)/crashes/.
+fuzz:
+	@if ! $(FUZZ_PROBE); then \
+	    echo "make fuzz: needs $(FUZZ_CC) with libFuzzer (-fsanitize=fuzzer)."; \
+	    echo "On Debian 12: apt-get install clang  (clang-14 with libclang-rt-14-dev)"; \
+	    exit 0; fi; \
+	$(MAKE) --no-print-directory fuzzers B=$(FUZZ_B) CC=$(FUZZ_CC) \
+	    SANITIZE=address,undefined CFLAGS='-g -fsanitize=fuzzer-no-link' || exit 1; \
+	for f in $(notdir $(FUZZERS)); do \
+	    mkdir -p $(FUZZ_B)/corpus/$$f $(FUZZ_B)/crashes; \
+	    echo "=== $$f for $(FUZZ_SECONDS)s"; \
+	    $(FUZZ_B)/$$f $(FUZZ_OPTS) -max_total_time=$(FUZZ_SECONDS) \
+	        -artifact_prefix=$(FUZZ_B)/crashes/$$f- \
+	        $(FUZZ_B)/corpus/$$f tests/fuzz/corpus/$$f || exit 1; \
+	done
 
 test:
 	@bash mk/deps.sh
@@ -173,5 +221,5 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all tests test asan demo bench install clean FORCE
+.PHONY: all tests test asan fuzz fuzzers demo bench install clean FORCE
 .DELETE_ON_ERROR:
