@@ -95,6 +95,15 @@ enum mxp_op {
  * into the result (spec 6.6).
  */
 #define MXP_REP_OOL         0x10u
+/*
+ * A message larger than one datagram (MXP_PAYLOAD_MAX) travels as a sealed
+ * memfd instead of inline: in a MACH_MSG request, `len` is 0 and the one
+ * fd attached (SCM_RIGHTS) holds the a1 = send_size bytes, sealed against
+ * writing, shrinking and growing (machd refuses anything else); in a
+ * reply, MXP_REP_BIG says the first fd attached holds the v5 payload
+ * bytes (the OOL memfds, if any, follow it).
+ */
+#define MXP_REP_BIG         0x20u
 
 struct mxp_req {
 	uint32_t op;

@@ -5,7 +5,12 @@
  * continuation for when the thread had to wait.  The whole path is drawn
  * in docs/architecture.md.
  */
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "mach_msg.h"
 #include "machd_server.h"
@@ -17,6 +22,7 @@
 #include "ipc_space.h"
 #include "ipc_trace.h"
 #include "task.h"
+#include "vm_memfd.h"
 
 /* One buffer for every copyout: the kernel runs one call at a time. */
 static uint8_t scratch[MXP_PAYLOAD_MAX + sizeof(mach_msg_max_trailer_t)];
@@ -31,20 +37,70 @@ mach_msg_scratch(void)
 
 static void mach_msg_trap_receive(struct thread *thread);
 
+/* A buffer for a copyout of `size` bytes: the scratch, or a fresh one for
+ * messages larger than a datagram (freed by reply_message). */
+static uint8_t *
+copyout_buffer(uint32_t size)
+{
+	if (size <= sizeof(scratch))
+		return scratch;
+	return malloc(size);
+}
+
+/*
+ * Send the thread the message it receives (or gets back): inline, or as a
+ * sealed memfd when it is larger than a datagram; the OOL memfds of the
+ * copyout follow.  Frees a buffer from copyout_buffer.
+ */
+static void
+reply_message(struct thread *thread, mach_msg_return_t mr, uint32_t flags, uint8_t *buf,
+    uint32_t len)
+{
+	int fds[IKM_COPYOUT_FDS_MAX], nfds = 0;
+	uint64_t v[6] = { 0 };
+	const uint8_t *payload = buf;
+	uint32_t plen = len;
+
+	if (len > MXP_PAYLOAD_MAX) {
+		int fd = vm_memfd_create_sealed(buf, len);
+		if (fd < 0) {
+			nfds = ipc_kmsg_take_copyout_fds(fds, IKM_COPYOUT_FDS_MAX);
+			while (nfds > 0)
+				close(fds[--nfds]);
+			if (buf != scratch)
+				free(buf);
+			thread_reply(thread, MACH_RCV_INVALID_DATA, 0, NULL, NULL, 0);
+			return;
+		}
+		fds[nfds++] = fd;
+		flags |= MXP_REP_BIG;
+		v[5] = len;
+		payload = NULL;
+		plen = 0;
+	}
+	nfds += ipc_kmsg_take_copyout_fds(fds + nfds, IKM_COPYOUT_FDS_MAX - nfds);
+	thread_reply_fds(thread, mr, flags, v, payload, plen, fds, nfds);
+	if (buf != scratch)
+		free(buf);
+}
+
 /* Spec 6.7: a fully copied-in message goes back into the sender. */
 static void
 mach_msg_pseudo_receive(struct thread *thread, ipc_kmsg_t kmsg, mach_msg_return_t mr)
 {
 	uint32_t len = 0;
+	uint8_t *buf = copyout_buffer(ipc_kmsg_user_size(kmsg));
 
-	int fds[IKM_COPYOUT_FDS_MAX], nfds;
-
+	if (buf == NULL) {
+		ipc_kmsg_destroy(kmsg);
+		thread_reply(thread, mr | MACH_MSG_VM_KERNEL, 0, NULL, NULL, 0);
+		return;
+	}
 	mr |= ipc_kmsg_copyout(thread->th_task->itk_space, kmsg, thread->th_option,
-	    MACH_PORT_NULL, true, 0, scratch, &len);
-	nfds = ipc_kmsg_take_copyout_fds(fds, IKM_COPYOUT_FDS_MAX);
+	    MACH_PORT_NULL, true, 0, buf, &len);
 	ipc_trace_step("pseudo-receive");
 	ipc_trace_end(mr);
-	thread_reply_fds(thread, mr, MXP_REP_TO_SENDBUF, NULL, scratch, len, fds, nfds);
+	reply_message(thread, mr, MXP_REP_TO_SENDBUF, buf, len);
 }
 
 static void
@@ -135,7 +191,7 @@ mach_msg_receive_results(struct thread *thread)
 	ipc_kmsg_t kmsg = thread->th_rcv_kmsg;
 	uint64_t option = thread->th_option, context = 0;
 	uint32_t rcv_size = thread->th_rcv_size, len = 0, size, tsize;
-	int fds[IKM_COPYOUT_FDS_MAX], nfds;
+	uint8_t *buf;
 	mach_msg_return_t mr;
 
 	thread->th_rcv_kmsg = IKM_NULL;
@@ -169,15 +225,21 @@ mach_msg_receive_results(struct thread *thread)
 	}
 	size = ipc_kmsg_user_size(kmsg);
 	tsize = ipc_kmsg_trailer_size(option);
-	ipc_kmsg_write_trailer(kmsg, option, context, scratch + size);
+	buf = copyout_buffer(size + tsize);
+	if (buf == NULL) {
+		/* No memory for the copy: the message is lost, as on a fault. */
+		ipc_kmsg_destroy(kmsg);
+		thread_reply(thread, MACH_RCV_INVALID_DATA, 0, NULL, NULL, 0);
+		return;
+	}
+	ipc_kmsg_write_trailer(kmsg, option, context, buf + size);
 	ipc_trace_step("copyout id %d seqno %u", kmsg->ikm_id, kmsg->ikm_seqno);
 	mr = ipc_kmsg_copyout(space, kmsg, option, MACH_PORT_NULL, false,
-	    thread->th_rcv_addr, scratch, &len);
+	    thread->th_rcv_addr, buf, &len);
 	if ((mr & ~MACH_MSG_MASK) == MACH_RCV_HEADER_ERROR)
 		tsize = 0;                     /* a bare header (6.6): no trailer */
-	nfds = ipc_kmsg_take_copyout_fds(fds, IKM_COPYOUT_FDS_MAX);
 	ipc_trace_end(mr);
-	thread_reply_fds(thread, mr, MXP_REP_TO_RCVBUF, NULL, scratch, len + tsize, fds, nfds);
+	reply_message(thread, mr, MXP_REP_TO_RCVBUF, buf, len + tsize);
 }
 
 static void
@@ -256,6 +318,7 @@ mach_msg_trap(struct thread *thread, const struct mxp_req *req, const uint8_t *m
 	if (option & MACH_SEND_MSG) {
 		mach_msg_header_t hdr;
 		memset(&hdr, 0, sizeof(hdr));
+		memset(&hdr, 0, sizeof(hdr));
 		memcpy(&hdr, msg, len < sizeof(hdr) ? len : sizeof(hdr));
 		ipc_trace_begin(thread, option_name(option), "id %d size %llu", hdr.msgh_id,
 		    (unsigned long long)send_size);
@@ -285,4 +348,37 @@ mach_msg_trap(struct thread *thread, const struct mxp_req *req, const uint8_t *m
 	}
 	ipc_trace_end(MACH_MSG_SUCCESS);
 	thread_reply(thread, MACH_MSG_SUCCESS, 0, NULL, NULL, 0);
+}
+
+/* A memfd fit to carry a message: exactly `size` bytes, sealed so that
+ * nothing the sender does later can change what the kernel reads. */
+static bool
+memfd_valid(int fd, uint64_t size)
+{
+	const int need = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+	struct stat st;
+	int seals = fcntl(fd, F_GET_SEALS);
+
+	return seals >= 0 && (seals & need) == need && fstat(fd, &st) == 0 &&
+	    S_ISREG(st.st_mode) && (uint64_t)st.st_size == size;
+}
+
+void
+mach_msg_trap_memfd(struct thread *thread, const struct mxp_req *req, int memfd)
+{
+	uint64_t size = req->a[1];
+	void *msg = MAP_FAILED;
+
+	if (size <= IPC_KMSG_MAX_BODY_SPACE && memfd_valid(memfd, size))
+		msg = mmap(NULL, size, PROT_READ, MAP_PRIVATE, memfd, 0);
+	close(memfd);
+	if (msg == MAP_FAILED) {
+		/* Too large is refused by the size checks; anything else the
+		 * kernel could not read. */
+		thread_reply(thread, size > IPC_KMSG_MAX_BODY_SPACE ? MACH_SEND_TOO_LARGE
+		    : MACH_SEND_INVALID_DATA, 0, NULL, NULL, 0);
+		return;
+	}
+	mach_msg_trap(thread, req, msg, (uint32_t)size);
+	munmap(msg, size);
 }

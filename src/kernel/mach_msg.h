@@ -10,6 +10,12 @@
 void mach_msg_trap(struct thread *thread, const struct mxp_req *req,
     const uint8_t *msg, uint32_t len);
 
+/* The same for a message larger than one datagram, sealed in `memfd`
+ * (checked here: a memfd of exactly send_size bytes, sealed against
+ * writes, shrinking and growing; else MACH_SEND_INVALID_DATA).  The fd
+ * is closed. */
+void mach_msg_trap_memfd(struct thread *thread, const struct mxp_req *req, int memfd);
+
 /* Scratch buffer where copyout builds what a thread receives. */
 uint8_t *mach_msg_scratch(void);
 

@@ -423,6 +423,7 @@ thread_input(struct thread *t, const struct peer *peer)
 	struct iovec iov = { reqbuf, sizeof(reqbuf) };
 	struct msghdr mh;
 	struct cmsghdr *c;
+	int msgfd = -1, extra_fds = 0;
 	ssize_t n;
 
 	memset(&mh, 0, sizeof(mh));
@@ -442,25 +443,49 @@ thread_input(struct thread *t, const struct peer *peer)
 	}
 	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			int *fds = (int *)CMSG_DATA(c);
 			size_t i, nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (i = 0; i < nfd; i++)
-				close(fds[i]);
-			protocol_error(t, "unexpected file descriptor");
-			return;
+			for (i = 0; i < nfd; i++) {
+				int f;
+				memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+				if (msgfd < 0 && i == 0)
+					msgfd = f;
+				else
+					close(f);
+				extra_fds += i > 0 || msgfd != f;
+			}
 		}
 	}
-	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
-		protocol_error(t, "request larger than the protocol allows");
+	if (extra_fds > 0) {
+		if (msgfd >= 0)
+			close(msgfd);
+		protocol_error(t, "unexpected file descriptor");
 		return;
 	}
-	if ((size_t)n < sizeof(req)) {
-		protocol_error(t, "short request header");
+	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || (size_t)n < sizeof(req)) {
+		if (msgfd >= 0)
+			close(msgfd);
+		protocol_error(t, (size_t)n < sizeof(req) ? "short request header"
+		    : "request larger than the protocol allows");
 		return;
 	}
 	memcpy(&req, reqbuf, sizeof(req));
 	if (req.len != (size_t)n - sizeof(req)) {
+		if (msgfd >= 0)
+			close(msgfd);
 		protocol_error(t, "request length does not match its header");
+		return;
+	}
+	if (msgfd >= 0) {
+		/* Only a large message may come as a memfd (machd_proto.h). */
+		if (req.op != MXP_OP_MACH_MSG || req.len != 0 || t->th_busy || t->th_task == NULL ||
+		    !(req.a[0] & MACH_SEND_MSG) || req.a[1] <= MXP_PAYLOAD_MAX) {
+			close(msgfd);
+			protocol_error(t, "unexpected file descriptor");
+			return;
+		}
+		t->th_busy = true;
+		t->th_req = req;
+		mach_msg_trap_memfd(t, &req, msgfd);
 		return;
 	}
 	if (req.op == MXP_OP_CANCEL) {

@@ -38,6 +38,9 @@
 extern __thread int libmach_rcv_fds[LIBMACH_RCV_FDS_MAX];
 extern __thread int libmach_rcv_nfds;
 void libmach_rcv_fds_close(void);
+/* An fd to send with the next request (a large message's memfd), or -1;
+ * chan_send attaches it and the caller closes it after the call. */
+extern __thread int libmach_send_fd;
 
 kern_return_t mxp_call(struct mxp_req *req, const void *payload, uint32_t len,
     struct mxp_rep *rep, void *rbuf, uint32_t rbuf_len, int interruptible);

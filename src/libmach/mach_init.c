@@ -411,11 +411,26 @@ chan_send(int fd, struct mxp_req *req, const void *payload, uint32_t len)
 		{ .iov_base = (void *)(uintptr_t)payload, .iov_len = len },
 	};
 	struct msghdr mh;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cbuf;
 	ssize_t n;
 
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = iov;
 	mh.msg_iovlen = len != 0 ? 2 : 1;
+	if (libmach_send_fd >= 0) {
+		struct cmsghdr *c;
+		memset(&cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf.buf;
+		mh.msg_controllen = sizeof(cbuf.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &libmach_send_fd, sizeof(int));
+	}
 	do
 		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
@@ -455,6 +470,7 @@ chan_wait(int fd, bool *cancelled)
 
 /* Receive the reply; on any failure *rep is left zeroed (no flags). */
 /* Out-of-line memory arrives as memfds with the reply (MXP_REP_OOL). */
+__thread int libmach_send_fd = -1;
 __thread int libmach_rcv_fds[LIBMACH_RCV_FDS_MAX];
 __thread int libmach_rcv_nfds;
 

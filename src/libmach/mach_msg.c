@@ -10,6 +10,9 @@
  * (machd_proto.h, MXP_OP_MACH_MSG): no intermediate copy in the common
  * cases.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -129,6 +132,66 @@ msg_deliver(const struct msg_call *c, const struct mxp_rep *rep)
 		store32(c->rbuf, offsetof(mach_msg_header_t, msgh_local_port), rep->v[1]);
 }
 
+#define IPC_KMSG_MAX_BODY_SPACE_USER 50331580u   /* 64 MiB * 3/4 - 68 */
+
+/* Seal the message in a memfd for the request (machd_proto.h); this is
+ * the one copy Mach's copyin would make. */
+static mach_msg_return_t
+msg_big_prepare(const void *msg, mach_msg_size_t size)
+{
+	const char *p = msg;
+	size_t done = 0;
+	int fd = memfd_create("libmach-msg", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd < 0 || ftruncate(fd, size) < 0)
+		goto fail;
+	while (done < size) {
+		ssize_t n = pwrite(fd, p + done, size - done, (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto fail;
+		done += (size_t)n;
+	}
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+		goto fail;
+	libmach_send_fd = fd;
+	return MACH_MSG_SUCCESS;
+fail:
+	/* A fault reading the message is the only cause left for EFAULT. */
+	if (fd >= 0)
+		close(fd);
+	return errno == EFAULT ? MACH_SEND_INVALID_DATA : MACH_SEND_NO_BUFFER;
+}
+
+/* A reply too large for a datagram came as the first memfd: read it
+ * where the payload would have landed. */
+static void
+msg_big_land(struct msg_call *c, struct mxp_rep *rep)
+{
+	uint64_t len = rep->v[5];
+	size_t done = 0;
+	int i;
+
+	if (libmach_rcv_nfds == 0)
+		return;
+	if (len > c->land_len)
+		len = c->land_len;
+	while (done < len) {
+		ssize_t n = pread(libmach_rcv_fds[0], (char *)c->land + done, len - done, (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	close(libmach_rcv_fds[0]);
+	for (i = 1; i < libmach_rcv_nfds; i++)
+		libmach_rcv_fds[i - 1] = libmach_rcv_fds[i];
+	libmach_rcv_nfds--;
+	rep->len = (uint32_t)done;
+}
+
 /* Out-of-line memory of the message just delivered (spec 6.6). */
 static mach_msg_return_t
 msg_deliver_ool(const struct msg_call *c, const struct mxp_rep *rep, mach_msg_return_t mr)
@@ -163,7 +226,8 @@ msg_trap(mach_msg_header_t *msg, mach_msg_option_t option,
 	mach_msg_return_t mr;
 
 	if (option & MACH_SEND_MSG) {
-		if (send_size > MXP_PAYLOAD_MAX)
+		/* XNU's first check (spec 3.1 step 1), before reading a byte. */
+		if (send_size > IPC_KMSG_MAX_BODY_SPACE_USER)
 			return MACH_SEND_TOO_LARGE;
 		c.send_size = send_size;
 	}
@@ -184,7 +248,21 @@ msg_trap(mach_msg_header_t *msg, mach_msg_option_t option,
 	req.a[4] = timeout;
 	req.a[5] = priority;
 	req.a[6] = (uintptr_t)c.rbuf;
-	mr = mxp_call(&req, msg, c.send_size, &rep, c.land, c.land_len, interruptible);
+	if (c.send_size > MXP_PAYLOAD_MAX) {
+		/* Larger than a datagram: the bytes go sealed in a memfd. */
+		mr = msg_big_prepare(msg, c.send_size);
+		if (mr != MACH_MSG_SUCCESS) {
+			free(c.scratch);
+			return mr;
+		}
+		mr = mxp_call(&req, NULL, 0, &rep, c.land, c.land_len, interruptible);
+		close(libmach_send_fd);
+		libmach_send_fd = -1;
+	} else {
+		mr = mxp_call(&req, msg, c.send_size, &rep, c.land, c.land_len, interruptible);
+	}
+	if (mr != MXP_KR_UNREACHABLE && (rep.flags & MXP_REP_BIG))
+		msg_big_land(&c, &rep);
 	if (mr == MXP_KR_UNREACHABLE)
 		mr = (option & MACH_SEND_MSG) ? MACH_SEND_INVALID_DEST : MACH_RCV_INVALID_NAME;
 	else {

@@ -162,7 +162,9 @@ test_reinit_rearms_warning(void **state)
 	expect_one_warning(capture_end(&cap));
 }
 
-/* Checked before machd is involved: the payload limit of one datagram. */
+/* Checked before machd is involved, as XNU checks it first (spec 3.1
+ * step 1): more than IPC_KMSG_MAX_BODY_SPACE is MACH_SEND_TOO_LARGE; the
+ * bytes are not even read. */
 static void
 test_send_too_large(void **state)
 {
@@ -170,7 +172,7 @@ test_send_too_large(void **state)
 
 	(void)state;
 	memset(&h, 0, sizeof(h));
-	assert_int_equal(mach_msg(&h, MACH_SEND_MSG, MXP_PAYLOAD_MAX + 4, 0,
+	assert_int_equal(mach_msg(&h, MACH_SEND_MSG, 50331584, 0,
 	    MACH_PORT_NULL, MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL),
 	    MACH_SEND_TOO_LARGE);
 }

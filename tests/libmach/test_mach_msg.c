@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -834,6 +835,54 @@ test_send_and_receive_in_one_call(void **state)
 	    KERN_SUCCESS);
 }
 
+/* Spec 1.4: inline messages up to IPC_KMSG_MAX_BODY_SPACE (50,331,580
+ * bytes) go through, byte for byte; one more word is MACH_SEND_TOO_LARGE.
+ * (Past one datagram they travel sealed in a memfd: machd_proto.h.) */
+static void
+test_large_inline_messages(void **state)
+{
+	static const mach_msg_size_t sizes[] = { 256 * 1024, 256 * 1024 + 4, 1 << 20, 50331580 };
+	mach_port_t p = make_port(5);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		mach_msg_size_t size = sizes[i], k;
+		mach_msg_size_t rsize = size + (mach_msg_size_t)sizeof(mach_msg_max_trailer_t);
+		uint8_t *m = malloc(size), *r = malloc(rsize);
+		mach_msg_header_t *h = (mach_msg_header_t *)m;
+
+		assert_non_null(m);
+		assert_non_null(r);
+		for (k = 0; k < size; k++)
+			m[k] = (uint8_t)(k * 7 + i);
+		memset(h, 0, sizeof(*h));
+		h->msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+		h->msgh_remote_port = p;
+		h->msgh_id = (mach_msg_id_t)i;
+		assert_int_equal(mach_msg(h, MACH_SEND_MSG, size, 0, 0, 0, 0), MACH_MSG_SUCCESS);
+		memset(r, 0, rsize);
+		assert_int_equal(mach_msg((mach_msg_header_t *)r, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, rsize,
+		    p, 0, 0), MACH_MSG_SUCCESS);
+		assert_int_equal(((mach_msg_header_t *)r)->msgh_size, size);
+		assert_int_equal(((mach_msg_header_t *)r)->msgh_id, (mach_msg_id_t)i);
+		assert_memory_equal(r + sizeof(*h), m + sizeof(*h), size - sizeof(*h));
+		free(m);
+		free(r);
+	}
+	{
+		uint8_t *m = calloc(1, 50331584);
+		mach_msg_header_t *h = (mach_msg_header_t *)m;
+		assert_non_null(m);
+		h->msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+		h->msgh_remote_port = p;
+		assert_int_equal(mach_msg(h, MACH_SEND_MSG, 50331584, 0, 0, 0, 0), MACH_SEND_TOO_LARGE);
+		free(m);
+	}
+	assert_int_equal(queued(p), 0);
+	drop_port(p);
+}
+
 int
 main(void)
 {
@@ -857,6 +906,7 @@ main(void)
 		tu_test(test_receive_right_moves_with_queue),
 		tu_test(test_seqno),
 		tu_test(test_send_and_receive_in_one_call),
+		tu_test(test_large_inline_messages),
 	};
 
 	return cmocka_run_group_tests(tests, tu_group_setup, tu_group_teardown);
