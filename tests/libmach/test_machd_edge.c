@@ -28,6 +28,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <fnmatch.h>
 #include <ftw.h>
 #include <poll.h>
@@ -2023,6 +2024,86 @@ test_task_death_with_blocked_threads(void **state)
 	assert_kr(mach_port_destruct(TASK, p, -1, 0), KERN_SUCCESS);
 }
 
+/* A memfd of `size` bytes holding a header-only-looking message to
+ * `dest`, sealed (`seal`) or not. */
+static int
+message_memfd(size_t size, mach_port_name_t dest, bool seal)
+{
+	int fd = memfd_create("edge-msg", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	mach_msg_header_t h;
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)size), 0);
+	memset(&h, 0, sizeof(h));
+	h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0);
+	h.msgh_remote_port = dest;
+	assert_int_equal(pwrite(fd, &h, sizeof(h), 0), (ssize_t)sizeof(h));
+	if (seal)
+		assert_int_equal(fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE), 0);
+	return fd;
+}
+
+/* One MACH_MSG send whose bytes come in `msgfd` (machd_proto.h). */
+static void
+raw_send_memfd(int chan, uint64_t send_size, int msgfd)
+{
+	struct mxp_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.op = MXP_OP_MACH_MSG;
+	req.a[0] = MACH_SEND_MSG;
+	req.a[1] = send_size;
+	raw_send_bytes(chan, &req, sizeof(req), msgfd, 1);
+}
+
+static void
+child_bad_message_memfds(void *arg)
+{
+	const size_t big = MXP_PAYLOAD_MAX + 4096;
+	struct mxp_rep rep;
+	mach_port_name_t port;
+	int chan, fd, pfd[2];
+
+	(void)arg;
+	chan = raw_connect(harness_socket_path());
+	(void)raw_hello(chan, 0, &rep);
+	port = raw_reply_port(chan);
+	/* Not sealed: the sender could change it under the kernel. */
+	fd = message_memfd(big, port, false);
+	raw_send_memfd(chan, big, fd);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_SEND_INVALID_DATA, &rep);
+	close(fd);
+	/* Sealed, but not the size the request states. */
+	fd = message_memfd(big, port, true);
+	raw_send_memfd(chan, big + 4, fd);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_SEND_INVALID_DATA, &rep);
+	/* Sealed and right: accepted (the message is queued on our port). */
+	raw_send_memfd(chan, big, fd);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_MSG_SUCCESS, &rep);
+	close(fd);
+	/* Not a memfd at all. */
+	assert_int_equal(pipe(pfd), 0);
+	raw_send_memfd(chan, big, pfd[0]);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_SEND_INVALID_DATA, &rep);
+	/* A memfd with a message that would have fit in the datagram: a
+	 * protocol violation, the channel goes. */
+	fd = message_memfd(1024, port, true);
+	raw_send_memfd(chan, 1024, fd);
+	raw_expect_eof(chan);
+	close(fd);
+	close(pfd[0]);
+	close(pfd[1]);
+	close(chan);
+}
+
+/* Large messages arrive as sealed memfds; machd checks every one. */
+static void
+test_bad_message_memfds(void **state)
+{
+	(void)state;
+	assert_int_equal(harness_wait(harness_fork(child_bad_message_memfds, NULL)), 0);
+}
+
 /* ========== regressions ===================================================== */
 
 /*
@@ -2320,6 +2401,7 @@ main(int argc, char **argv)
 		tu_test(test_other_uid_refused),
 		tu_test(test_trace),
 		tu_test(test_task_death_with_blocked_threads),
+		tu_test(test_bad_message_memfds),
 		tu_test(regression_trace_blocked_send),
 		tu_test(regression_exit_unlinks_other_socket),
 		tu_test(regression_socket_path_clobbers_file),
