@@ -42,7 +42,7 @@ struct ipc_kmsg_desc {
 	ipc_port_t  port;         /* port descriptor: the right, IP_NULL or IP_DEAD */
 	mach_port_name_t name;    /* the name as sent (before copyin) */
 	uint64_t    address;      /* OOL address as sent */
-	int         memfd;        /* OOL memory: a sealed memfd (vm_memfd.h), or -1 */
+	int         memfd;        /* OOL memory: a sealed memfd (memfd_sealed.h), or -1 */
 };
 
 struct ipc_kmsg {

@@ -18,7 +18,7 @@
 #include "ipc_trace.h"
 #include "sync_sema.h"
 #include "task.h"
-#include "vm_memfd.h"
+#include "memfd_sealed.h"
 #include <unistd.h>
 
 #define MAX_MIG_ENTRIES 1031u
@@ -221,7 +221,7 @@ mig_reply_add_ool(struct mig_reply *rep, const void *data, uint32_t size)
 {
 	int fd = -1;
 
-	if (size > 0 && (fd = vm_memfd_create_sealed(data, size)) < 0)
+	if (size > 0 && (fd = memfd_create_sealed(data, size)) < 0)
 		return false;
 	rep->desc_type[rep->desc_count] = MACH_MSG_OOL_DESCRIPTOR;
 	rep->ool_fd[rep->desc_count] = fd;

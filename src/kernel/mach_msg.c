@@ -22,7 +22,7 @@
 #include "ipc_space.h"
 #include "ipc_trace.h"
 #include "task.h"
-#include "vm_memfd.h"
+#include "memfd_sealed.h"
 
 /* One buffer for every copyout: the kernel runs one call at a time. */
 static uint8_t scratch[MXP_PAYLOAD_MAX + sizeof(mach_msg_max_trailer_t)];
@@ -62,7 +62,7 @@ reply_message(struct thread *thread, mach_msg_return_t mr, uint32_t flags, uint8
 	uint32_t plen = len;
 
 	if (len > MXP_PAYLOAD_MAX) {
-		int fd = vm_memfd_create_sealed(buf, len);
+		int fd = memfd_create_sealed(buf, len);
 		if (fd < 0) {
 			nfds = ipc_kmsg_take_copyout_fds(fds, IKM_COPYOUT_FDS_MAX);
 			while (nfds > 0)

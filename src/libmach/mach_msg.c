@@ -11,7 +11,6 @@
  * cases.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include <mach/mach.h>
 
 #include "libmach_internal.h"
+#include "memfd_sealed.h"
 
 /* Options the library implements itself; the kernel never sees them. */
 #define LIBMACH_OPTIONS (MACH_SEND_INTERRUPT | MACH_RCV_INTERRUPT)
@@ -139,29 +139,12 @@ msg_deliver(const struct msg_call *c, const struct mxp_rep *rep)
 static mach_msg_return_t
 msg_big_prepare(const void *msg, mach_msg_size_t size)
 {
-	const char *p = msg;
-	size_t done = 0;
-	int fd = memfd_create("libmach-msg", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int fd = memfd_create_sealed(msg, size);
 
-	if (fd < 0 || ftruncate(fd, size) < 0)
-		goto fail;
-	while (done < size) {
-		ssize_t n = pwrite(fd, p + done, size - done, (off_t)done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			goto fail;
-		done += (size_t)n;
-	}
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
-		goto fail;
+	if (fd < 0)        /* a fault reading the message, or no memory */
+		return errno == EFAULT ? MACH_SEND_INVALID_DATA : MACH_SEND_NO_BUFFER;
 	libmach_send_fd = fd;
 	return MACH_MSG_SUCCESS;
-fail:
-	/* A fault reading the message is the only cause left for EFAULT. */
-	if (fd >= 0)
-		close(fd);
-	return errno == EFAULT ? MACH_SEND_INVALID_DATA : MACH_SEND_NO_BUFFER;
 }
 
 /* A reply too large for a datagram came as the first memfd: read it

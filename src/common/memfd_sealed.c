@@ -1,15 +1,15 @@
 /*
- * vm_memfd.c -- sealed memfds for out-of-line memory; see vm_memfd.h.
+ * memfd_sealed.c -- bytes frozen in a sealed memfd; see memfd_sealed.h.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "vm_memfd.h"
+#include "memfd_sealed.h"
 
 int
-vm_memfd_create_sealed(const void *data, size_t size)
+memfd_create_sealed(const void *data, size_t size)
 {
 	const char *p = data;
 	size_t done = 0;
@@ -31,6 +31,10 @@ vm_memfd_create_sealed(const void *data, size_t size)
 		goto fail;
 	return fd;
 fail:
-	close(fd);
+	{
+		int err = errno;
+		close(fd);
+		errno = err;
+	}
 	return -1;
 }
