@@ -3,9 +3,10 @@
  * (src/kernel/ipc_kmsg.c) without the trap around them.
  *
  * The input is the message: ipc_kmsg_get reads it with send_size = the
- * input size (capped at FZ_SEND_SIZE_MAX, the largest payload a channel
- * carries).  A message it accepts has its header and descriptor names
- * mapped onto the fixture (fz_map_header, fz_map_kmsg) and goes through
+ * input size, capped at FZ_SEND_SIZE_MAX to keep every input cheap (the
+ * size limits themselves are fuzz_mach_msg's FZ_CALL_RAW_SIZE calls).  A
+ * message it accepts has its header and descriptor names mapped onto the
+ * fixture (fz_map_header, fz_map_kmsg) and goes through
  * ipc_kmsg_copyin_header and ipc_kmsg_copyin_body as task 1's; a message
  * fully copied in is then destroyed.  fz_end drains the queues (send-once
  * notifications), restores the fixture and checks for leaks.
@@ -14,10 +15,9 @@
 
 #include "fuzz_fixture.h"
 #include "ipc_kmsg.h"
-#include "machd_proto.h"
 #include "task.h"
 
-#define FZ_SEND_SIZE_MAX MXP_PAYLOAD_MAX
+#define FZ_SEND_SIZE_MAX (1u << 20)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
