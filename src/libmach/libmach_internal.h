@@ -46,6 +46,9 @@ kern_return_t mxp_call(struct mxp_req *req, const void *payload, uint32_t len,
     struct mxp_rep *rep, void *rbuf, uint32_t rbuf_len, int interruptible);
 
 /* mxp_call without payloads; MXP_KR_UNREACHABLE becomes KERN_FAILURE. */
+/* A trap with up to four arguments and no results but the code. */
+kern_return_t mxp_trap4(uint32_t op, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+    int interruptible);
 kern_return_t mxp_trap(struct mxp_req *req, struct mxp_rep *rep,
     int interruptible);
 

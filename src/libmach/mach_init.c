@@ -608,6 +608,21 @@ mxp_call(struct mxp_req *req, const void *payload, uint32_t len,
 }
 
 kern_return_t
+mxp_trap4(uint32_t op, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, int interruptible)
+{
+	struct mxp_req req;
+	struct mxp_rep rep;
+
+	memset(&req, 0, sizeof(req));
+	req.op = op;
+	req.a[0] = a0;
+	req.a[1] = a1;
+	req.a[2] = a2;
+	req.a[3] = a3;
+	return mxp_trap(&req, &rep, interruptible);
+}
+
+kern_return_t
 mxp_trap(struct mxp_req *req, struct mxp_rep *rep, int interruptible)
 {
 	kern_return_t kr = mxp_call(req, NULL, 0, rep, NULL, 0, interruptible);

@@ -364,15 +364,7 @@ static kern_return_t
 insert_right_trap(mach_port_name_t name, mach_port_t poly,
     mach_msg_type_name_t polyPoly)
 {
-	struct mxp_req req;
-	struct mxp_rep rep;
-
-	memset(&req, 0, sizeof(req));
-	req.op = MXP_OP_PORT_INSERT_RIGHT;
-	req.a[0] = name;
-	req.a[1] = poly;
-	req.a[2] = polyPoly;
-	return mxp_trap(&req, &rep, 0);
+	return mxp_trap4(MXP_OP_PORT_INSERT_RIGHT, name, poly, polyPoly, 0, 0);
 }
 
 kern_return_t

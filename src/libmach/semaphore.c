@@ -12,21 +12,6 @@
 
 #include "libmach_internal.h"
 
-static kern_return_t
-sema_trap(uint32_t op, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-    int interruptible)
-{
-	struct mxp_req req;
-	struct mxp_rep rep;
-
-	memset(&req, 0, sizeof(req));
-	req.op = op;
-	req.a[0] = a0;
-	req.a[1] = a1;
-	req.a[2] = a2;
-	req.a[3] = a3;
-	return mxp_trap(&req, &rep, interruptible);
-}
 
 /* nsec travels as its 32-bit pattern; machd checks the range (KERN_INVALID_VALUE). */
 static uint64_t
@@ -38,41 +23,41 @@ nsec_arg(clock_res_t nsec)
 kern_return_t
 semaphore_signal_trap(mach_port_name_t signal_name)
 {
-	return sema_trap(MXP_OP_SEMA_SIGNAL, signal_name, 0, 0, 0, 0);
+	return mxp_trap4(MXP_OP_SEMA_SIGNAL, signal_name, 0, 0, 0, 0);
 }
 
 kern_return_t
 semaphore_signal_all_trap(mach_port_name_t signal_name)
 {
-	return sema_trap(MXP_OP_SEMA_SIGNAL_ALL, signal_name, 0, 0, 0, 0);
+	return mxp_trap4(MXP_OP_SEMA_SIGNAL_ALL, signal_name, 0, 0, 0, 0);
 }
 
 kern_return_t
 semaphore_signal_thread_trap(mach_port_name_t signal_name,
     mach_port_name_t thread_name)
 {
-	return sema_trap(MXP_OP_SEMA_SIGNAL_THREAD, signal_name, thread_name,
+	return mxp_trap4(MXP_OP_SEMA_SIGNAL_THREAD, signal_name, thread_name,
 	    0, 0, 0);
 }
 
 kern_return_t
 semaphore_wait_trap(mach_port_name_t wait_name)
 {
-	return sema_trap(MXP_OP_SEMA_WAIT, wait_name, 0, 0, 0, 1);
+	return mxp_trap4(MXP_OP_SEMA_WAIT, wait_name, 0, 0, 0, 1);
 }
 
 kern_return_t
 semaphore_wait_signal_trap(mach_port_name_t wait_name,
     mach_port_name_t signal_name)
 {
-	return sema_trap(MXP_OP_SEMA_WAIT_SIGNAL, wait_name, signal_name, 0, 0, 1);
+	return mxp_trap4(MXP_OP_SEMA_WAIT_SIGNAL, wait_name, signal_name, 0, 0, 1);
 }
 
 kern_return_t
 semaphore_timedwait_trap(mach_port_name_t wait_name, unsigned int sec,
     clock_res_t nsec)
 {
-	return sema_trap(MXP_OP_SEMA_TIMEDWAIT, wait_name, sec, nsec_arg(nsec),
+	return mxp_trap4(MXP_OP_SEMA_TIMEDWAIT, wait_name, sec, nsec_arg(nsec),
 	    0, 1);
 }
 
@@ -80,7 +65,7 @@ kern_return_t
 semaphore_timedwait_signal_trap(mach_port_name_t wait_name,
     mach_port_name_t signal_name, unsigned int sec, clock_res_t nsec)
 {
-	return sema_trap(MXP_OP_SEMA_TIMEDWAIT_SIGNAL, wait_name, signal_name,
+	return mxp_trap4(MXP_OP_SEMA_TIMEDWAIT_SIGNAL, wait_name, signal_name,
 	    sec, nsec_arg(nsec), 1);
 }
 

@@ -1805,10 +1805,46 @@ struct traced_names {
 	mach_port_t reply;
 };
 
+/* A child of a traced machd: where it connects, where it reports. */
 struct traced_child {
 	const char *sock;
-	int         out;      /* where the child writes its traced_names */
+	int         out;      /* the child writes its findings here */
 };
+
+/*
+ * Start a private machd with --trace in a fresh directory, run `fn` in a
+ * forked task that connects to it and writes `len` bytes to tc->out, read
+ * them into `report`, stop machd (so every trace line is out) and return
+ * the trace text (the caller frees it and removes `dir`).
+ */
+static char *
+run_traced_child(char *dir, size_t dirlen, char *sock, size_t socklen,
+    void (*fn)(void *), void *report, size_t len, pid_t *childp)
+{
+	char log[160];
+	const char *args[] = { "--socket", sock, "--trace", NULL };
+	struct traced_child tc;
+	int pfd[2];
+	pid_t pid, child;
+
+	make_tmpdir(dir, dirlen);
+	snprintf(sock, socklen, "%s/t.sock", dir);
+	snprintf(log, sizeof(log), "%s/trace.log", dir);
+	pid = spawn_machd(args, NULL, log);
+	wait_socket(pid, sock);
+	assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
+	tc.sock = sock;
+	tc.out = pfd[1];
+	child = harness_fork(fn, &tc);
+	close(pfd[1]);
+	assert_true(child > 0);
+	assert_int_equal(harness_wait(child), 0);
+	assert_int_equal(read(pfd[0], report, len), (ssize_t)len);
+	close(pfd[0]);
+	assert_int_equal(stop_machd(pid), 0);
+	*childp = child;
+	return slurp(log);
+}
 
 static void
 child_traced(void *arg)
@@ -1863,32 +1899,16 @@ count_lines(const char *text, const char *pattern, char *first, size_t first_siz
 static void
 test_trace(void **state)
 {
-	char dir[64], sock[128], log[128], pat[1024], line[4096];
-	const char *args[] = { "--socket", sock, "--trace", NULL };
+	char dir[64], sock[128], pat[1024], line[4096];
 	struct traced_names tn;
-	struct traced_child tc;
 	unsigned long long s1, s2;
-	int pfd[2], n;
+	int n;
 	char *text, *p;
-	pid_t pid, child;
+	pid_t child;
 
 	(void)state;
-	make_tmpdir(dir, sizeof(dir));
-	snprintf(sock, sizeof(sock), "%s/t.sock", dir);
-	snprintf(log, sizeof(log), "%s/trace.log", dir);
-	pid = spawn_machd(args, NULL, log);
-	wait_socket(pid, sock);
-	assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
-	tc.sock = sock;
-	tc.out = pfd[1];
-	child = harness_fork(child_traced, &tc);
-	close(pfd[1]);
-	assert_true(child > 0);
-	assert_int_equal(harness_wait(child), 0);
-	assert_int_equal(read(pfd[0], &tn, sizeof(tn)), sizeof(tn));
-	close(pfd[0]);
-	assert_int_equal(stop_machd(pid), 0);     /* every line is out */
-	text = slurp(log);
+	text = run_traced_child(dir, sizeof(dir), sock, sizeof(sock), child_traced, &tn,
+	    sizeof(tn), &child);
 
 	/* The first line, then only whole trace lines of our child. */
 	snprintf(pat, sizeof(pat), "machd: serving %s (trace on)\n", sock);
@@ -2121,15 +2141,10 @@ test_bad_message_memfds(void **state)
  * a second request on that channel makes machd drop it, destroying the
  * blocked message, whose send-once right sends its notification to R.
  */
-struct blocked_trace {
-	const char *sock;
-	int         out;             /* where the child writes P and R */
-};
-
 static void
 child_blocked_send_traced(void *arg)
 {
-	const struct blocked_trace *bt = arg;
+	const struct traced_child *bt = arg;   /* writes P and R to out */
 	struct mxp_rep hello, rep;
 	mach_port_name_t pr[2];
 	mach_msg_header_t h;
@@ -2180,30 +2195,14 @@ child_blocked_send_traced(void *arg)
 static void
 regression_trace_blocked_send(void **state)
 {
-	char dir[64], sock[128], log[128], pat[512];
-	const char *args[] = { "--socket", sock, "--trace", NULL };
-	struct blocked_trace bt;
+	char dir[64], sock[128], pat[512];
 	mach_port_name_t pr[2];
-	int pfd[2];
 	char *text;
-	pid_t pid, child;
+	pid_t child;
 
 	(void)state;
-	make_tmpdir(dir, sizeof(dir));
-	snprintf(sock, sizeof(sock), "%s/t.sock", dir);
-	snprintf(log, sizeof(log), "%s/trace.log", dir);
-	pid = spawn_machd(args, NULL, log);
-	wait_socket(pid, sock);
-	assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
-	bt.sock = sock;
-	bt.out = pfd[1];
-	child = harness_fork(child_blocked_send_traced, &bt);
-	close(pfd[1]);
-	assert_int_equal(harness_wait(child), 0);
-	assert_int_equal(read(pfd[0], pr, sizeof(pr)), sizeof(pr));
-	close(pfd[0]);
-	assert_int_equal(stop_machd(pid), 0);
-	text = slurp(log);
+	text = run_traced_child(dir, sizeof(dir), sock, sizeof(sock), child_blocked_send_traced,
+	    pr, sizeof(pr), &child);
 	remove_tree(dir);
 
 	/* Messages 1..5 have their lines ... */
