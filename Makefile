@@ -112,13 +112,34 @@ $(PC_UNINSTALLED): mk/libmach-uninstalled.pc.in $(SETTINGS)
 	$(call quiet,GEN,$@)sed -e 's|@TOP@|$(CURDIR)|g' -e 's|@BUILD@|$(B)|g' \
 	    -e 's|@VERSION@|$(VERSION)|g' -e 's|@SAN@|$(SAN)|g' $< > $@
 
+# --- launchd and launchctl: plists (libxml2), jobs, the bootstrap server ----
+# Everything in src/launchd but its main() is what the launchd unit tests
+# and the plist fuzzers link; launchctl shares launchd's protocol header.
+XML_CFLAGS   := $(shell $(PKG_CONFIG) --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
+XML_LIBS     := $(shell $(PKG_CONFIG) --libs libxml-2.0 2>/dev/null || echo -lxml2)
+LAUNCHD_SRCS := $(filter-out src/launchd/launchd.c,$(wildcard src/launchd/*.c))
+LAUNCHD_OBJS := $(call obj,$(LAUNCHD_SRCS))
+$(B)/obj/src/launchd/%.o:   XCFLAGS = $(XML_CFLAGS)
+$(B)/obj/src/launchctl/%.o: XCFLAGS = -Isrc/launchd $(XML_CFLAGS)
+ifneq ($(wildcard src/launchd/launchd.c),)
+BINS += $(B)/bin/launchd
+$(B)/bin/launchd: $(call obj,src/launchd/launchd.c) $(LAUNCHD_OBJS) $(LIBMACH_A) $(SOURCES)
+	$(call link,$(XML_LIBS))
+endif
+ifneq ($(wildcard src/launchctl/*.c),)
+BINS += $(B)/bin/launchctl
+$(B)/bin/launchctl: $(call obj,$(wildcard src/launchctl/*.c)) $(LAUNCHD_OBJS) $(LIBMACH_A) $(SOURCES)
+	$(call link,$(XML_LIBS))
+endif
+
 all: $(BINS) $(LIBS) $(PC_UNINSTALLED)
 
 # --- tests: one program per tests/<dir>/test_*.c ---------------------------
 KTESTS  := $(patsubst %.c,$(B)/%,$(wildcard tests/kernel/test_*.c))
 LTESTS  := $(patsubst %.c,$(B)/%,$(wildcard tests/libmach/test_*.c))
 HARNESS := $(call obj,$(wildcard tests/harness/*.c))
-TESTS   := $(KTESTS) $(LTESTS)
+DTESTS  := $(patsubst %.c,$(B)/%,$(wildcard tests/launchd/test_*.c))
+TESTS   := $(KTESTS) $(LTESTS) $(DTESTS)
 
 $(B)/obj/tests/kernel/%.o:  XCFLAGS = -Isrc/kernel $(CMOCKA_CFLAGS)
 $(B)/obj/tests/libmach/%.o: XCFLAGS = -Itests/harness $(CMOCKA_CFLAGS)
@@ -128,22 +149,31 @@ $(KTESTS): $(B)/%: $(B)/obj/%.o $(KERNEL_OBJS) $(COMMON_OBJS) $(SOURCES)
 	$(call link,$(CMOCKA_LIBS))
 $(LTESTS): $(B)/%: $(B)/obj/%.o $(HARNESS) $(LIBMACH_A) $(SOURCES)
 	$(call link,$(CMOCKA_LIBS))
+$(B)/obj/tests/launchd/%.o: XCFLAGS = -Isrc/launchd -Itests/harness $(XML_CFLAGS) $(CMOCKA_CFLAGS)
+$(DTESTS): $(B)/%: $(B)/obj/%.o $(HARNESS) $(LAUNCHD_OBJS) $(LIBMACH_A) $(SOURCES)
+	$(call link,$(CMOCKA_LIBS) $(XML_LIBS))
 
 # --- fuzz targets: tests/fuzz/fuzz_*.c, each linked with the kernel like the
 # unit tests.  Here with the replay driver (fuzz_main.c): a test program that
 # runs the target once on every input of tests/fuzz/corpus/<name>.  `make
 # fuzz` links the same objects, built by clang with coverage, to libFuzzer.
+# Fuzzers of plists (fuzz_plist_*.c) link launchd's objects instead.
 FUZZ_SRCS    := $(filter-out tests/fuzz/fuzz_main.c tests/fuzz/fuzz_fixture.c,\
                     $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_PLIST   := $(filter tests/fuzz/fuzz_plist%,$(FUZZ_SRCS))
 FUZZ_FIXTURE := $(call obj,tests/fuzz/fuzz_fixture.c)
-FTESTS       := $(patsubst %.c,$(B)/%,$(FUZZ_SRCS))
-TESTS        += $(FTESTS)
+FTESTS       := $(patsubst %.c,$(B)/%,$(filter-out $(FUZZ_PLIST),$(FUZZ_SRCS)))
+PTESTS       := $(patsubst %.c,$(B)/%,$(FUZZ_PLIST))
+TESTS        += $(FTESTS) $(PTESTS)
 
-$(B)/obj/tests/fuzz/%.o: XCFLAGS = -Isrc/kernel -Itests/kernel $(CMOCKA_CFLAGS)
+$(B)/obj/tests/fuzz/%.o: XCFLAGS = -Isrc/kernel -Itests/kernel -Isrc/launchd $(XML_CFLAGS) $(CMOCKA_CFLAGS)
 
 $(FTESTS): $(B)/%: $(B)/obj/%.o $(call obj,tests/fuzz/fuzz_main.c) $(FUZZ_FIXTURE) \
     $(KERNEL_OBJS) $(COMMON_OBJS) $(SOURCES)
 	$(call link,$(CMOCKA_LIBS))
+$(PTESTS): $(B)/%: $(B)/obj/%.o $(call obj,tests/fuzz/fuzz_main.c) $(LAUNCHD_OBJS) \
+    $(LIBMACH_A) $(SOURCES)
+	$(call link,$(CMOCKA_LIBS) $(XML_LIBS))
 
 tests: $(TESTS)
 
@@ -152,15 +182,18 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_B        = build/fuzz
 FUZZ_OPTS     = -max_len=4096 -timeout=10 -print_final_stats=1
-FUZZERS      := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(FUZZ_SRCS))
+FUZZERS      := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(filter-out $(FUZZ_PLIST),$(FUZZ_SRCS)))
+PFUZZERS     := $(patsubst tests/fuzz/%.c,$(FUZZ_B)/%,$(FUZZ_PLIST))
 FUZZ_PROBE    = printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' \
                 | $(FUZZ_CC) -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1
 
 $(FUZZERS): $(FUZZ_B)/%: $(B)/obj/tests/fuzz/%.o $(FUZZ_FIXTURE) $(KERNEL_OBJS) \
     $(COMMON_OBJS) $(SOURCES)
 	$(call link,-fsanitize=fuzzer $(CMOCKA_LIBS))
+$(PFUZZERS): $(FUZZ_B)/%: $(B)/obj/tests/fuzz/%.o $(LAUNCHD_OBJS) $(LIBMACH_A) $(SOURCES)
+	$(call link,-fsanitize=fuzzer $(CMOCKA_LIBS) $(XML_LIBS))
 
-fuzzers: $(FUZZERS)
+fuzzers: $(FUZZERS) $(PFUZZERS)
 
 # New inputs go to $(FUZZ_B)/corpus/<name>, crashes to $(FUZZ_B)/crashes/.
 fuzz:
@@ -170,7 +203,7 @@ fuzz:
 	    exit 0; fi; \
 	$(MAKE) --no-print-directory fuzzers B=$(FUZZ_B) CC=$(FUZZ_CC) \
 	    SANITIZE=address,undefined CFLAGS='-g -fsanitize=fuzzer-no-link' || exit 1; \
-	for f in $(notdir $(FUZZERS)); do \
+	for f in $(notdir $(FUZZERS) $(PFUZZERS)); do \
 	    mkdir -p $(FUZZ_B)/corpus/$$f $(FUZZ_B)/crashes; \
 	    echo "=== $$f for $(FUZZ_SECONDS)s"; \
 	    $(FUZZ_B)/$$f $(FUZZ_OPTS) -max_total_time=$(FUZZ_SECONDS) \
