@@ -105,6 +105,34 @@ enum mxp_op {
  */
 #define MXP_REP_BIG         0x20u
 
+/*
+ * Out-of-line regions of a sent message (spec 4.3).  machd cannot read the
+ * sender's memory, so each OOL memory descriptor with a non-zero size and
+ * each OOL ports descriptor with a non-zero count travels as a sealed
+ * memfd attached to the MACH_MSG request (after the message's own memfd,
+ * if it has one), in descriptor order.  In the copy of the message that
+ * libmach sends, the descriptor's `address` field says which:
+ *   MXP_OOL_ATTACHED    its memfd is the next attached fd: `size` bytes of
+ *                       memory, or `count` 4-byte port names;
+ *   MXP_OOL_UNREADABLE  the sender's library could not read the region
+ *                       (machd answers MACH_SEND_INVALID_MEMORY when it
+ *                       reaches that descriptor, as XNU would on a fault);
+ *   MXP_OOL_NO_MEMORY   the library could not make a memfd for it
+ *                       (MACH_MSG_VM_KERNEL at that descriptor).
+ * Anything else, an fd that is not a sealed memfd of exactly that size,
+ * or fds left over, is MACH_SEND_INVALID_MEMORY.  At most MXP_OOL_MAX such
+ * descriptors per message (MACH_SEND_TOO_LARGE beyond).
+ *
+ * In the reply to a send that failed without pseudo-receive, v2 says how
+ * many of the message's descriptors had been copied in (their memory
+ * "taken": the library now honours `deallocate` for those, and only those).
+ */
+#define MXP_OOL_ATTACHED    0ull
+#define MXP_OOL_UNREADABLE  (~0ull)
+#define MXP_OOL_NO_MEMORY   (~0ull - 1)
+#define MXP_FDS_MAX         253          /* SCM_MAX_FD */
+#define MXP_OOL_MAX         (MXP_FDS_MAX - 1)
+
 struct mxp_req {
 	uint32_t op;
 	uint32_t len;

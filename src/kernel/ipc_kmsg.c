@@ -13,6 +13,7 @@
 #include "ipc_right.h"
 #include "ipc_notify.h"
 #include "kalloc.h"
+#include "memfd_sealed.h"
 
 #define IPC_KMSG_MAX_BODY_SPACE      50331580u
 #define IPC_KMSG_MAX_OOL_PORT_COUNT  16383u
@@ -37,8 +38,10 @@ ipc_kmsg_alloc(uint32_t dsc_count, uint32_t body_size)
 		return IKM_NULL;
 	kmsg->ikm_dsc_count = dsc_count;
 	kmsg->ikm_dsc = (struct ipc_kmsg_desc *)(kmsg + 1);
-	for (uint32_t i = 0; i < dsc_count; i++)
+	for (uint32_t i = 0; i < dsc_count; i++) {
 		kmsg->ikm_dsc[i].memfd = -1;
+		kmsg->ikm_dsc[i].ool_error = MACH_SEND_INVALID_MEMORY;
+	}
 	kmsg->ikm_body_size = body_size;
 	kmsg->ikm_body = (uint8_t *)(kmsg->ikm_dsc + dsc_count);
 	kmsg->ikm_serial = ++ipc_kmsg_serial;
@@ -46,6 +49,34 @@ ipc_kmsg_alloc(uint32_t dsc_count, uint32_t body_size)
 }
 
 uint64_t ipc_ledger_limit = 256ull << 20;
+uint64_t ipc_ledger_fd_limit = 4096;
+uint64_t ipc_ledger_ool_limit = 8ull << 30;
+uint64_t ipc_kmsg_fd_budget = 4096;
+static uint64_t kmsg_fds_held;         /* memfds in kmsgs, all tasks */
+
+uint64_t
+ipc_kmsg_fds_held(void)
+{
+	return kmsg_fds_held;
+}
+
+void
+ipc_kmsg_desc_set_memfd(struct ipc_kmsg_desc *d, int fd)
+{
+	d->memfd = fd;
+	if (fd >= 0)
+		kmsg_fds_held++;
+}
+
+static void
+kmsg_memfd_close(int *fdp)
+{
+	if (*fdp >= 0) {
+		close(*fdp);
+		*fdp = -1;
+		kmsg_fds_held--;
+	}
+}
 
 struct ipc_ledger *
 ipc_ledger_create(void)
@@ -67,25 +98,51 @@ ipc_ledger_release(struct ipc_ledger *ledger)
 mach_msg_return_t
 ipc_kmsg_charge(ipc_kmsg_t kmsg, struct ipc_ledger *ledger)
 {
-	uint32_t size = ipc_kmsg_user_size(kmsg);
+	uint32_t size = ipc_kmsg_user_size(kmsg), fds = 0, i;
+	uint64_t ool = 0;
 
 	if (ledger == NULL)
 		return MACH_MSG_SUCCESS;
-	if (ledger->il_bytes + size > ipc_ledger_limit)
+	for (i = 0; i < kmsg->ikm_dsc_count; i++) {
+		const struct ipc_kmsg_desc *d = &kmsg->ikm_dsc[i];
+		if (d->memfd >= 0) {
+			fds++;
+			ool += d->size;
+		}
+	}
+	if (ledger->il_bytes + size > ipc_ledger_limit ||
+	    ledger->il_fds + fds > ipc_ledger_fd_limit ||
+	    ledger->il_ool_bytes + ool > ipc_ledger_ool_limit)
 		return MACH_SEND_NO_BUFFER;
 	ledger->il_bytes += size;
+	ledger->il_fds += fds;
+	ledger->il_ool_bytes += ool;
 	ledger->il_refs++;
 	kmsg->ikm_ledger = ledger;
 	kmsg->ikm_charge = size;
+	kmsg->ikm_charge_fds = fds;
+	kmsg->ikm_charge_ool = ool;
 	return MACH_MSG_SUCCESS;
 }
 
 void
 ipc_kmsg_free(ipc_kmsg_t kmsg)
 {
+	uint32_t i;
+
 	if (kmsg->ikm_ledger != NULL) {
 		kmsg->ikm_ledger->il_bytes -= kmsg->ikm_charge;
+		kmsg->ikm_ledger->il_fds -= kmsg->ikm_charge_fds;
+		kmsg->ikm_ledger->il_ool_bytes -= kmsg->ikm_charge_ool;
 		ipc_ledger_release(kmsg->ikm_ledger);
+	}
+	/* Memory only: any right left in an array is the caller's mistake,
+	 * but the arrays and memfds themselves must not leak. */
+	for (i = 0; i < kmsg->ikm_dsc_count; i++) {
+		struct ipc_kmsg_desc *d = &kmsg->ikm_dsc[i];
+		kmsg_memfd_close(&d->memfd);
+		kfree(KA_OOL, d->names);
+		kfree(KA_OOL, d->ports);
 	}
 	kfree(KA_KMSG, kmsg);
 }
@@ -118,6 +175,20 @@ ipc_kmsg_user_size(ipc_kmsg_t kmsg)
 
 /* --- destruction ---------------------------------------------------------- */
 
+/* Destroy the first `n` rights of an OOL ports array and free it. */
+static void
+ool_ports_destroy(struct ipc_kmsg_desc *d, uint32_t n)
+{
+	uint32_t j;
+
+	for (j = 0; j < n; j++)
+		ipc_object_destroy(d->ports[j], d->disposition);
+	kfree(KA_OOL, d->ports);
+	d->ports = NULL;
+	kfree(KA_OOL, d->names);
+	d->names = NULL;
+}
+
 void
 ipc_kmsg_clean_body(ipc_kmsg_t kmsg)
 {
@@ -128,9 +199,10 @@ ipc_kmsg_clean_body(ipc_kmsg_t kmsg)
 		if (d->type == MACH_MSG_PORT_DESCRIPTOR) {
 			ipc_object_destroy(d->port, d->disposition);
 			d->port = IP_NULL;
-		} else if (d->memfd >= 0) {
-			close(d->memfd);             /* OOL memory is discarded */
-			d->memfd = -1;
+		} else if (d->type == MACH_MSG_OOL_PORTS_DESCRIPTOR) {
+			ool_ports_destroy(d, d->ports != NULL ? d->size : 0);
+		} else {
+			kmsg_memfd_close(&d->memfd); /* OOL memory is discarded */
 		}
 	}
 }
@@ -215,7 +287,7 @@ static mach_msg_return_t
 inflate_descriptors(const uint8_t *msg, ipc_kmsg_t kmsg)
 {
 	uint32_t pos = (uint32_t)(sizeof(mach_msg_header_t) + sizeof(mach_msg_body_t)), i;
-	uint64_t ports = 0, physical = 0;
+	uint64_t ports = 0, physical = 0, regions = 0;
 
 	for (i = 0; i < kmsg->ikm_dsc_count; i++) {
 		const uint8_t *u = msg + pos;
@@ -239,6 +311,7 @@ inflate_descriptors(const uint8_t *msg, ipc_kmsg_t kmsg)
 			if (d->size > MSG_OOL_SIZE_SMALL && d->copy == MACH_MSG_PHYSICAL_COPY &&
 			    !d->deallocate)
 				physical += ((uint64_t)d->size + PAGE_SIZE_K - 1) & ~(uint64_t)(PAGE_SIZE_K - 1);
+			regions += d->size != 0;
 			break;
 		case MACH_MSG_OOL_PORTS_DESCRIPTOR:
 			d->address = rd64(u);
@@ -249,6 +322,7 @@ inflate_descriptors(const uint8_t *msg, ipc_kmsg_t kmsg)
 			ports += d->size;
 			if (ports > UINT32_MAX)
 				return MACH_SEND_TOO_LARGE;
+			regions += d->size != 0;
 			break;
 		case MACH_MSG_GUARDED_PORT_DESCRIPTOR:
 			d->context = rd64(u);
@@ -269,14 +343,17 @@ inflate_descriptors(const uint8_t *msg, ipc_kmsg_t kmsg)
 		return MACH_SEND_TOO_LARGE;
 	if (physical + 8 * ports > IPC_KMSG_MAX_VM_SPACE)
 		return MACH_MSG_VM_KERNEL;
+	/* Each region travels as one memfd, and a datagram carries at most
+	 * MXP_FDS_MAX of them (machd_proto.h): a machxfer limit, not XNU's. */
+	if (regions > MXP_OOL_MAX)
+		return MACH_SEND_TOO_LARGE;
 	/*
-	 * Out-of-line memory and port arrays, and guarded descriptors, are
-	 * the complex-message issue: until they land they are refused here,
-	 * before any right is taken, with the code XNU uses for a type it
-	 * does not accept.
+	 * Guarded port descriptors need port guards, which machd does not
+	 * keep: refused here, before any right is taken, with the code XNU
+	 * uses for a descriptor type it does not accept (docs/architecture.md).
 	 */
 	for (i = 0; i < kmsg->ikm_dsc_count; i++)
-		if (kmsg->ikm_dsc[i].type != MACH_MSG_PORT_DESCRIPTOR)
+		if (kmsg->ikm_dsc[i].type == MACH_MSG_GUARDED_PORT_DESCRIPTOR)
 			return MACH_SEND_INVALID_TYPE;
 	return MACH_MSG_SUCCESS;
 }
@@ -319,6 +396,88 @@ ipc_kmsg_get(const uint8_t *msg, uint32_t send_size, ipc_kmsg_t *kmsgp)
 	memcpy(kmsg->ikm_body, msg + end, send_size - end);
 	*kmsgp = kmsg;
 	return MACH_MSG_SUCCESS;
+}
+
+/* --- out-of-line regions: memfds from the sender's library ---------------- */
+
+static bool
+desc_has_region(const struct ipc_kmsg_desc *d)
+{
+	return d->size != 0 && (d->type == MACH_MSG_OOL_DESCRIPTOR ||
+	    d->type == MACH_MSG_OOL_VOLATILE_DESCRIPTOR ||
+	    d->type == MACH_MSG_OOL_PORTS_DESCRIPTOR);
+}
+
+/* Read an OOL ports array: `count` names from a sealed memfd. */
+static mach_msg_return_t
+ool_names_read(struct ipc_kmsg_desc *d, int fd)
+{
+	size_t len = (size_t)d->size * sizeof(mach_port_name_t), done = 0;
+
+	if (!memfd_sealed_check(fd, len))
+		return MACH_SEND_INVALID_MEMORY;
+	d->names = kalloc(KA_OOL, len);
+	if (d->names == NULL)
+		return MACH_MSG_VM_KERNEL;
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)d->names + done, len - done, (off_t)done);
+		if (n <= 0) {
+			kfree(KA_OOL, d->names);
+			d->names = NULL;
+			return MACH_SEND_INVALID_MEMORY;
+		}
+		done += (size_t)n;
+	}
+	return MACH_MSG_SUCCESS;
+}
+
+/* One descriptor's region; takes `fd` (or -1: none came for it). */
+static void
+ool_attach(struct ipc_kmsg_desc *d, int fd)
+{
+	if (d->address == MXP_OOL_NO_MEMORY)
+		d->ool_error = MACH_MSG_VM_KERNEL;
+	if (fd < 0)
+		return;
+	if (d->type == MACH_MSG_OOL_PORTS_DESCRIPTOR) {
+		d->ool_error = ool_names_read(d, fd);
+		close(fd);
+	} else if (memfd_sealed_check(fd, d->size)) {
+		d->memfd = fd;
+		kmsg_fds_held++;
+	} else {
+		close(fd);
+	}
+}
+
+mach_msg_return_t
+ipc_kmsg_get_ool(ipc_kmsg_t kmsg, const int *fds, int nfds)
+{
+	uint32_t i, want = 0;
+	int next = 0;
+
+	for (i = 0; i < kmsg->ikm_dsc_count; i++) {
+		const struct ipc_kmsg_desc *d = &kmsg->ikm_dsc[i];
+		if (desc_has_region(d) && d->address == MXP_OOL_ATTACHED)
+			want++;
+	}
+	if (want != (uint32_t)nfds)
+		goto refuse;              /* a library out of step with the message */
+	if (kmsg_fds_held + (uint64_t)nfds > ipc_kmsg_fd_budget) {
+		while (next < nfds)
+			close(fds[next++]);
+		return MACH_MSG_VM_KERNEL;
+	}
+	for (i = 0; i < kmsg->ikm_dsc_count; i++) {
+		struct ipc_kmsg_desc *d = &kmsg->ikm_dsc[i];
+		if (desc_has_region(d))
+			ool_attach(d, d->address == MXP_OOL_ATTACHED ? fds[next++] : -1);
+	}
+	return MACH_MSG_SUCCESS;
+refuse:
+	while (next < nfds)
+		close(fds[next++]);
+	return MACH_SEND_INVALID_MEMORY;
 }
 
 /* --- header copyin: step 8 (spec 3.2-3.5) --------------------------------- */
@@ -494,47 +653,143 @@ ipc_kmsg_copyin_header(struct ipc_space *space, ipc_kmsg_t kmsg,
 
 /* --- body copyin: step 10-11 (spec 4.3, 4.5) ------------------------------ */
 
+/*
+ * One right named in the body (a port descriptor or an element of an OOL
+ * ports array), spec 4.3: NULL and DEAD pass through, anything else is
+ * copied in with "dead OK" semantics; a receive right is checked for
+ * circularity against the destination (4.5).
+ */
 static mach_msg_return_t
-copyin_port_descriptor(struct ipc_space *space, ipc_kmsg_t kmsg, struct ipc_kmsg_desc *d)
+copyin_body_right(struct ipc_space *space, ipc_kmsg_t kmsg, mach_port_name_t name,
+    mach_msg_type_name_t disp, ipc_port_t *portp)
 {
-	mach_msg_type_name_t disp = d->disposition;
 	ipc_port_t port;
-	kern_return_t kr;
 
-	if (!MACH_PORT_VALID(d->name)) {
-		/* Passed through; an invalid disposition travels as 0. */
-		d->port = d->name == MACH_PORT_DEAD ? IP_DEAD : IP_NULL;
-		d->disposition = (uint8_t)copyin_type(disp);
+	if (!MACH_PORT_VALID(name)) {
+		*portp = name == MACH_PORT_DEAD ? IP_DEAD : IP_NULL;
 		return MACH_MSG_SUCCESS;
 	}
 	if (disp < MACH_MSG_TYPE_MOVE_RECEIVE || disp > MACH_MSG_TYPE_MAKE_SEND_ONCE)
 		return MACH_SEND_INVALID_RIGHT;
-	kr = ipc_object_copyin(space, d->name, disp, IPC_COPYIN_DEADOK, &port);
-	if (kr != KERN_SUCCESS)
+	if (ipc_object_copyin(space, name, disp, IPC_COPYIN_DEADOK, &port) != KERN_SUCCESS)
 		return MACH_SEND_INVALID_RIGHT;
-	d->port = port;
-	d->disposition = (uint8_t)copyin_type(disp);
+	*portp = port;
 	if (disp == MACH_MSG_TYPE_MOVE_RECEIVE && IP_VALID(kmsg->ikm_remote) &&
 	    ipc_port_check_circularity(port, kmsg->ikm_remote))
 		kmsg->ikm_circular = true;
 	return MACH_MSG_SUCCESS;
 }
 
-mach_msg_return_t
-ipc_kmsg_copyin_body(struct ipc_space *space, ipc_kmsg_t kmsg)
+static mach_msg_return_t
+copyin_port_descriptor(struct ipc_space *space, ipc_kmsg_t kmsg, struct ipc_kmsg_desc *d)
 {
-	uint32_t i, count = kmsg->ikm_dsc_count;
+	mach_msg_type_name_t disp = d->disposition;
+	mach_msg_return_t mr = copyin_body_right(space, kmsg, d->name, disp, &d->port);
+
+	/* An invalid disposition with a NULL/DEAD name travels as 0. */
+	d->disposition = (uint8_t)copyin_type(disp);
+	return mr;
+}
+
+/*
+ * OOL memory (spec 4.3): the bytes are already frozen in the sealed memfd
+ * the sender's library made (or, for a move, the sender's own pages), so
+ * there is nothing left to copy; a region that could not be read or
+ * passed reports its error here, in descriptor order.
+ */
+static mach_msg_return_t
+copyin_ool_descriptor(struct ipc_kmsg_desc *d)
+{
+	if (d->size == 0 || d->memfd >= 0)
+		return MACH_MSG_SUCCESS;
+	return d->ool_error;
+}
+
+/*
+ * OOL ports (spec 4.3): every name with the one disposition; on a failure
+ * at element j, elements 0..j-1 are destroyed.  The names array was read
+ * (and, with deallocate, is gone from the sender) before any right is taken.
+ */
+static mach_msg_return_t
+copyin_ool_ports_descriptor(struct ipc_space *space, ipc_kmsg_t kmsg,
+    struct ipc_kmsg_desc *d)
+{
+	mach_msg_type_name_t disp = d->disposition;
+	mach_msg_return_t mr;
+	uint32_t j;
+
+	d->disposition = (uint8_t)copyin_type(disp);
+	if (d->size == 0)
+		return MACH_MSG_SUCCESS;
+	if (d->names == NULL)
+		return d->ool_error;
+	d->ports = kalloc(KA_OOL, (size_t)d->size * sizeof(ipc_port_t));
+	if (d->ports == NULL)
+		return MACH_MSG_VM_KERNEL;
+	for (j = 0; j < d->size; j++) {
+		mr = copyin_body_right(space, kmsg, d->names[j], disp, &d->ports[j]);
+		if (mr != MACH_MSG_SUCCESS) {
+			ool_ports_destroy(d, j);
+			return mr;
+		}
+	}
+	kfree(KA_OOL, d->names);
+	d->names = NULL;
+	return MACH_MSG_SUCCESS;
+}
+
+/* Copy in descriptor `d`; *takenp: its memory counts as taken. */
+static mach_msg_return_t
+copyin_descriptor(struct ipc_space *space, ipc_kmsg_t kmsg, struct ipc_kmsg_desc *d,
+    bool *takenp)
+{
+	mach_msg_return_t mr;
+
+	switch (d->type) {
+	case MACH_MSG_PORT_DESCRIPTOR:
+		mr = copyin_port_descriptor(space, kmsg, d);
+		*takenp = mr == MACH_MSG_SUCCESS;
+		return mr;
+	case MACH_MSG_OOL_PORTS_DESCRIPTOR:
+		mr = copyin_ool_ports_descriptor(space, kmsg, d);
+		/* The array was read, and deallocated, before the rights. */
+		*takenp = mr == MACH_MSG_SUCCESS || mr == MACH_SEND_INVALID_RIGHT;
+		return mr;
+	default:
+		mr = copyin_ool_descriptor(d);
+		*takenp = mr == MACH_MSG_SUCCESS;
+		return mr;
+	}
+}
+
+mach_msg_return_t
+ipc_kmsg_copyin_body(struct ipc_space *space, ipc_kmsg_t kmsg, uint32_t *takenp)
+{
+	uint32_t i, count = kmsg->ikm_dsc_count, taken = 0;
 	mach_msg_return_t mr = MACH_MSG_SUCCESS;
+	bool t = false;
 
 	for (i = 0; i < count; i++) {
-		struct ipc_kmsg_desc *d = &kmsg->ikm_dsc[i];
-		mr = copyin_port_descriptor(space, kmsg, d);
+		mr = copyin_descriptor(space, kmsg, &kmsg->ikm_dsc[i], &t);
 		if (mr != MACH_MSG_SUCCESS)
 			break;
 	}
+	taken = i + (mr != MACH_MSG_SUCCESS && t);
+	if (takenp != NULL)
+		*takenp = taken;
 	if (mr != MACH_MSG_SUCCESS) {
-		/* Header rights and descriptors 0..i-1 are destroyed (spec 4.3). */
-		kmsg->ikm_dsc_count = i;
+		/*
+		 * Header rights and descriptors 0..i-1 are destroyed (spec
+		 * 4.3); descriptor i and the rest hold no right yet, only
+		 * memory, which goes with the kmsg.
+		 */
+		for (; i < count; i++) {
+			struct ipc_kmsg_desc *d = &kmsg->ikm_dsc[i];
+			if (d->type == MACH_MSG_PORT_DESCRIPTOR)
+				d->port = IP_NULL;
+			else if (d->type == MACH_MSG_OOL_PORTS_DESCRIPTOR && d->ports != NULL)
+				ool_ports_destroy(d, 0);
+		}
 		ipc_kmsg_destroy(kmsg);
 	}
 	return mr;
@@ -653,14 +908,67 @@ copyout_ool(struct ipc_kmsg_desc *d, uint8_t *out)
 	if (d->size > 0) {
 		if (d->memfd >= 0 && copyout_nfds < IKM_COPYOUT_FDS_MAX) {
 			copyout_fds[copyout_nfds++] = d->memfd;
+			d->memfd = -1;
+			kmsg_fds_held--;
 		} else {
-			if (d->memfd >= 0)
-				close(d->memfd);
+			kmsg_memfd_close(&d->memfd);
 			u.size = 0;
 			bits = MACH_MSG_VM_KERNEL;
 		}
-		d->memfd = -1;
 	}
+	memcpy(out, &u, sizeof(u));
+	return bits;
+}
+
+/*
+ * An OOL ports descriptor (spec 6.6): each right is copied out (dead port:
+ * MACH_PORT_DEAD; no room: MACH_PORT_NULL and the error bit) and the names
+ * travel in a fresh sealed memfd that the receiver's library maps as the
+ * "fresh region of 4 * count bytes".  Without a memfd every right of the
+ * array is destroyed and the descriptor says address 0 (VM_KERNEL).
+ */
+static mach_msg_return_t
+copyout_ool_ports(struct ipc_space *space, struct ipc_kmsg_desc *d, uint8_t *out)
+{
+	mach_msg_ool_ports_descriptor_t u;
+	mach_msg_return_t bits = 0;
+	mach_port_name_t *names = NULL;
+	size_t len = (size_t)d->size * sizeof(mach_port_name_t);
+	uint32_t j;
+	int fd = -1;
+
+	memset(&u, 0, sizeof(u));
+	u.deallocate = 1;
+	u.copy = MACH_MSG_VIRTUAL_COPY;
+	u.disposition = d->disposition;
+	u.type = MACH_MSG_OOL_PORTS_DESCRIPTOR;
+	u.count = d->size;
+	if (d->size > 0) {
+		if (copyout_nfds < IKM_COPYOUT_FDS_MAX)
+			names = kalloc(KA_OOL, len);
+		if (names == NULL) {
+			ool_ports_destroy(d, d->size);
+			u.count = 0;
+			bits = MACH_MSG_VM_KERNEL;
+			goto done;
+		}
+		for (j = 0; j < d->size; j++)
+			bits |= copyout_right(space, d->ports[j], d->disposition, &names[j]);
+		kfree(KA_OOL, d->ports);
+		d->ports = NULL;
+		fd = memfd_create_sealed(names, len);
+		kfree(KA_OOL, names);
+		if (fd < 0) {
+			/* The rights are in the space now, under names nobody
+			 * will learn: as XNU's failed region allocation after
+			 * copyout, they stay there (spec 6.6). */
+			u.count = 0;
+			bits |= MACH_MSG_VM_KERNEL;
+			goto done;
+		}
+		copyout_fds[copyout_nfds++] = fd;
+	}
+done:
 	memcpy(out, &u, sizeof(u));
 	return bits;
 }
@@ -681,6 +989,11 @@ copyout_body(struct ipc_space *space, ipc_kmsg_t kmsg, uint8_t *out, uint32_t *l
 
 		if (d->type == MACH_MSG_OOL_DESCRIPTOR || d->type == MACH_MSG_OOL_VOLATILE_DESCRIPTOR) {
 			bits |= copyout_ool(d, out + pos);
+			pos += IKM_USER_OTHER_DESC_SIZE;
+			continue;
+		}
+		if (d->type == MACH_MSG_OOL_PORTS_DESCRIPTOR) {
+			bits |= copyout_ool_ports(space, d, out + pos);
 			pos += IKM_USER_OTHER_DESC_SIZE;
 			continue;
 		}

@@ -28,6 +28,7 @@
 #define MACHD_IPC_KMSG_H
 
 #include "ipc_types.h"
+#include "machd_proto.h"
 
 struct ipc_space;
 
@@ -41,8 +42,11 @@ struct ipc_kmsg_desc {
 	uint64_t    context;      /* guarded descriptors */
 	ipc_port_t  port;         /* port descriptor: the right, IP_NULL or IP_DEAD */
 	mach_port_name_t name;    /* the name as sent (before copyin) */
-	uint64_t    address;      /* OOL address as sent */
+	uint64_t    address;      /* OOL: the address field as machd received it */
 	int         memfd;        /* OOL memory: a sealed memfd (memfd_sealed.h), or -1 */
+	mach_msg_return_t ool_error; /* OOL: what copyin says if there is no memfd/names */
+	mach_port_name_t *names;  /* OOL ports: the names sent, until copyin_body */
+	ipc_port_t *ports;        /* OOL ports: the rights held, `size` of them */
 };
 
 struct ipc_kmsg {
@@ -64,6 +68,8 @@ struct ipc_kmsg {
 	audit_token_t     ikm_audit;
 	struct ipc_ledger *ikm_ledger;     /* charged to the sending task */
 	uint32_t          ikm_charge;
+	uint32_t          ikm_charge_fds;
+	uint64_t          ikm_charge_ool;
 	/* descriptors and body bytes follow in the same allocation */
 };
 
@@ -79,7 +85,9 @@ struct ipc_kmsg {
  */
 struct ipc_ledger {
 	uint32_t il_refs;
-	uint64_t il_bytes;
+	uint64_t il_bytes;        /* message bytes */
+	uint64_t il_ool_bytes;    /* out-of-line memory bytes */
+	uint64_t il_fds;          /* memfds */
 };
 extern uint64_t ipc_ledger_limit;     /* bytes per task; machd --max-queued-bytes */
 struct ipc_ledger *ipc_ledger_create(void);
@@ -88,6 +96,20 @@ void ipc_ledger_release(struct ipc_ledger *ledger);
  * task is over its limit (the kmsg is then uncharged and still the
  * caller's). */
 mach_msg_return_t ipc_kmsg_charge(ipc_kmsg_t kmsg, struct ipc_ledger *ledger);
+
+/*
+ * Out-of-line memory and port names held by queued messages live in
+ * memfds: machd keeps at most ipc_kmsg_fd_budget of them (set from its fd
+ * limit at start-up; MACH_MSG_VM_KERNEL beyond, spec 4.2), a task at most
+ * ipc_ledger_fd_limit and ipc_ledger_ool_limit bytes of them
+ * (MACH_SEND_NO_BUFFER beyond).
+ */
+extern uint64_t ipc_kmsg_fd_budget;
+extern uint64_t ipc_ledger_fd_limit;
+extern uint64_t ipc_ledger_ool_limit;
+uint64_t ipc_kmsg_fds_held(void);
+/* A kernel-made OOL descriptor takes a sealed memfd (counted as held). */
+void ipc_kmsg_desc_set_memfd(struct ipc_kmsg_desc *d, int fd);
 
 /* Allocate a kmsg with room for `dsc_count` descriptors and `body` bytes. */
 ipc_kmsg_t ipc_kmsg_alloc(uint32_t dsc_count, uint32_t body_size);
@@ -110,13 +132,27 @@ uint32_t ipc_kmsg_user_size(ipc_kmsg_t kmsg);
 mach_msg_return_t ipc_kmsg_get(const uint8_t *msg, uint32_t send_size,
     ipc_kmsg_t *kmsgp);
 
+/*
+ * Attach the out-of-line regions that came with the message
+ * (machd_proto.h, MXP_OOL_*): `fds` in descriptor order, each checked to
+ * be a sealed memfd of the stated size; port names are read now.  A
+ * descriptor whose region is missing or bad keeps the error its copyin
+ * will report (spec 4.3 order).  MACH_SEND_INVALID_MEMORY if the fds do
+ * not match the descriptors; MACH_MSG_VM_KERNEL if machd holds too many
+ * fds.  Always takes ownership of every fd.
+ */
+mach_msg_return_t ipc_kmsg_get_ool(ipc_kmsg_t kmsg, const int *fds, int nfds);
+
 /* Step 8: header validation and rights (spec 3.2-3.5); all or nothing. */
 mach_msg_return_t ipc_kmsg_copyin_header(struct ipc_space *space, ipc_kmsg_t kmsg,
     mach_msg_header_t *hdr, uint64_t option);
 
-/* Step 10-11: descriptor rights (spec 4.3, 4.5).  On failure the header
- * rights and earlier descriptors are destroyed and the kmsg freed. */
-mach_msg_return_t ipc_kmsg_copyin_body(struct ipc_space *space, ipc_kmsg_t kmsg);
+/* Step 10-11: descriptor rights and memory (spec 4.3, 4.5).  On failure
+ * the header rights and earlier descriptors are destroyed and the kmsg
+ * freed.  *takenp (may be NULL): how many descriptors had their memory
+ * taken, so that the sender's `deallocate` applies to them (4.3). */
+mach_msg_return_t ipc_kmsg_copyin_body(struct ipc_space *space, ipc_kmsg_t kmsg,
+    uint32_t *takenp);
 
 /*
  * Copy the kmsg out into `space` and write the user form into `buf` (at
@@ -140,7 +176,7 @@ mach_msg_return_t ipc_kmsg_copyout_too_large(struct ipc_space *space, ipc_kmsg_t
  * takes them with this (up to `max`; ownership moves to the caller, who
  * passes them to the receiver and closes its copies).
  */
-#define IKM_COPYOUT_FDS_MAX 64
+#define IKM_COPYOUT_FDS_MAX MXP_FDS_MAX
 int ipc_kmsg_take_copyout_fds(int *fds, int max);
 
 /* Bytes of trailer a receive with `option` wants (spec 1.5). */

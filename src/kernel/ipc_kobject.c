@@ -155,7 +155,7 @@ mig_build_reply(ipc_kmsg_t request, kern_return_t kr, struct mig_reply *rep)
 					/* MIG out arrays: a virtual copy (spec 1.3). */
 					d->copy = MACH_MSG_VIRTUAL_COPY;
 					d->size = rep->ool_size[i];
-					d->memfd = rep->ool_fd[i];
+					ipc_kmsg_desc_set_memfd(d, rep->ool_fd[i]);
 					rep->ool_fd[i] = -1;
 				}
 			}

@@ -14,7 +14,7 @@
 
 enum kalloc_kind {
 	KA_PORT, KA_PSET, KA_KMSG, KA_SPACE, KA_TABLE, KA_TASK, KA_THREAD,
-	KA_SEMAPHORE, KA_MISC, KA_KIND_COUNT
+	KA_SEMAPHORE, KA_OOL, KA_MISC, KA_KIND_COUNT
 };
 
 void *kalloc(enum kalloc_kind kind, size_t size);   /* zeroed; NULL on failure */

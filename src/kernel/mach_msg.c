@@ -126,9 +126,21 @@ mach_msg_send_continue(struct thread *thread, enum wait_result wr)
  * MACH_SEND_IN_PROGRESS (parked, or already answered by pseudo-receive),
  * or an error to answer with.
  */
+static void
+close_all(const int *fds, int nfds)
+{
+	for (int i = 0; i < nfds; i++)
+		close(fds[i]);
+}
+
+/*
+ * The send half.  `fds`: the memfds of the message's out-of-line regions
+ * (always consumed).  *takenp: for a send error, how many descriptors had
+ * their memory taken (machd_proto.h, v2).
+ */
 static mach_msg_return_t
 mach_msg_trap_send(struct thread *thread, const uint8_t *msg, uint32_t send_size,
-    mach_msg_timeout_t timeout)
+    mach_msg_timeout_t timeout, const int *fds, int nfds, uint32_t *takenp)
 {
 	struct task *task = thread->th_task;
 	mach_msg_header_t hdr;
@@ -137,8 +149,15 @@ mach_msg_trap_send(struct thread *thread, const uint8_t *msg, uint32_t send_size
 	mach_msg_return_t mr;
 
 	mr = ipc_kmsg_get(msg, send_size, &kmsg);
-	if (mr != MACH_MSG_SUCCESS)
+	if (mr != MACH_MSG_SUCCESS) {
+		close_all(fds, nfds);
 		return mr;
+	}
+	mr = ipc_kmsg_get_ool(kmsg, fds, nfds);
+	if (mr != MACH_MSG_SUCCESS) {
+		ipc_kmsg_free(kmsg);
+		return mr;
+	}
 	mr = ipc_kmsg_charge(kmsg, task->t_ledger);
 	if (mr != MACH_MSG_SUCCESS) {
 		ipc_kmsg_free(kmsg);
@@ -155,7 +174,7 @@ mach_msg_trap_send(struct thread *thread, const uint8_t *msg, uint32_t send_size
 	    hdr.msgh_remote_port, ipc_trace_disposition(MACH_MSGH_BITS_REMOTE(hdr.msgh_bits)),
 	    IP_VALID(dest) ? (unsigned long long)dest->ip_serial : 0ull,
 	    hdr.msgh_local_port, ipc_trace_disposition(MACH_MSGH_BITS_LOCAL(hdr.msgh_bits)));
-	mr = ipc_kmsg_copyin_body(task->itk_space, kmsg);
+	mr = ipc_kmsg_copyin_body(task->itk_space, kmsg, takenp);
 	if (mr != MACH_MSG_SUCCESS)
 		return mr;                     /* the kmsg was destroyed */
 	ipc_trace_step("copyin_body %u desc", kmsg->ikm_dsc_count);
@@ -303,7 +322,7 @@ option_name(uint64_t option)
 
 void
 mach_msg_trap(struct thread *thread, const struct mxp_req *req, const uint8_t *msg,
-    uint32_t len)
+    uint32_t len, const int *fds, int nfds)
 {
 	uint64_t option = req->a[0] & (uint64_t)(MACH_SEND_USER | MACH_RCV_USER);
 	uint64_t send_size = req->a[1];
@@ -315,9 +334,12 @@ mach_msg_trap(struct thread *thread, const struct mxp_req *req, const uint8_t *m
 	thread->th_rcv_timeout = (uint32_t)req->a[4];
 	thread->th_rcv_addr = req->a[6];
 
+	if (!(option & MACH_SEND_MSG))
+		close_all(fds, nfds);
 	if (option & MACH_SEND_MSG) {
 		mach_msg_header_t hdr;
-		memset(&hdr, 0, sizeof(hdr));
+		uint64_t v[6] = { 0 };
+		uint32_t taken = 0;
 		memset(&hdr, 0, sizeof(hdr));
 		memcpy(&hdr, msg, len < sizeof(hdr) ? len : sizeof(hdr));
 		ipc_trace_begin(thread, option_name(option), "id %d size %llu", hdr.msgh_id,
@@ -331,12 +353,18 @@ mach_msg_trap(struct thread *thread, const struct mxp_req *req, const uint8_t *m
 		else if (len != send_size)
 			mr = MACH_SEND_INVALID_DATA;
 		else
-			mr = mach_msg_trap_send(thread, msg, (uint32_t)send_size, (mach_msg_timeout_t)req->a[4]);
+			mr = MACH_MSG_SUCCESS;
+		if (mr == MACH_MSG_SUCCESS)
+			mr = mach_msg_trap_send(thread, msg, (uint32_t)send_size,
+			    (mach_msg_timeout_t)req->a[4], fds, nfds, &taken);
+		else
+			close_all(fds, nfds);
 		if (mr == MACH_SEND_IN_PROGRESS)
 			return;
 		if (mr != MACH_MSG_SUCCESS) {
 			ipc_trace_end(mr);
-			thread_reply(thread, mr, 0, NULL, NULL, 0);
+			v[2] = taken;
+			thread_reply(thread, mr, 0, v, NULL, 0);
 			return;
 		}
 	} else {
@@ -350,35 +378,24 @@ mach_msg_trap(struct thread *thread, const struct mxp_req *req, const uint8_t *m
 	thread_reply(thread, MACH_MSG_SUCCESS, 0, NULL, NULL, 0);
 }
 
-/* A memfd fit to carry a message: exactly `size` bytes, sealed so that
- * nothing the sender does later can change what the kernel reads. */
-static bool
-memfd_valid(int fd, uint64_t size)
-{
-	const int need = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
-	struct stat st;
-	int seals = fcntl(fd, F_GET_SEALS);
-
-	return seals >= 0 && (seals & need) == need && fstat(fd, &st) == 0 &&
-	    S_ISREG(st.st_mode) && (uint64_t)st.st_size == size;
-}
-
 void
-mach_msg_trap_memfd(struct thread *thread, const struct mxp_req *req, int memfd)
+mach_msg_trap_memfd(struct thread *thread, const struct mxp_req *req, int memfd,
+    const int *fds, int nfds)
 {
 	uint64_t size = req->a[1];
 	void *msg = MAP_FAILED;
 
-	if (size <= IPC_KMSG_MAX_BODY_SPACE && memfd_valid(memfd, size))
+	if (size <= IPC_KMSG_MAX_BODY_SPACE && memfd_sealed_check(memfd, size))
 		msg = mmap(NULL, size, PROT_READ, MAP_PRIVATE, memfd, 0);
 	close(memfd);
 	if (msg == MAP_FAILED) {
 		/* Too large is refused by the size checks; anything else the
 		 * kernel could not read. */
+		close_all(fds, nfds);
 		thread_reply(thread, size > IPC_KMSG_MAX_BODY_SPACE ? MACH_SEND_TOO_LARGE
 		    : MACH_SEND_INVALID_DATA, 0, NULL, NULL, 0);
 		return;
 	}
-	mach_msg_trap(thread, req, msg, (uint32_t)size);
+	mach_msg_trap(thread, req, msg, (uint32_t)size, fds, nfds);
 	munmap(msg, size);
 }

@@ -7,14 +7,17 @@
 
 #include "thread.h"
 
+/* `fds`: the memfds of the message's out-of-line regions, in descriptor
+ * order (machd_proto.h); always consumed. */
 void mach_msg_trap(struct thread *thread, const struct mxp_req *req,
-    const uint8_t *msg, uint32_t len);
+    const uint8_t *msg, uint32_t len, const int *fds, int nfds);
 
 /* The same for a message larger than one datagram, sealed in `memfd`
  * (checked here: a memfd of exactly send_size bytes, sealed against
  * writes, shrinking and growing; else MACH_SEND_INVALID_DATA).  The fd
  * is closed. */
-void mach_msg_trap_memfd(struct thread *thread, const struct mxp_req *req, int memfd);
+void mach_msg_trap_memfd(struct thread *thread, const struct mxp_req *req, int memfd,
+    const int *fds, int nfds);
 
 /* Scratch buffer where copyout builds what a thread receives. */
 uint8_t *mach_msg_scratch(void);

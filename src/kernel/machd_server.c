@@ -177,7 +177,7 @@ reply_send(int fd, const void *buf1, size_t len1, const void *buf2, size_t len2,
     const int *fds, int nfds)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(int) * 64)];
+		char buf[CMSG_SPACE(sizeof(int) * MXP_FDS_MAX)];
 		struct cmsghdr align;
 	} cbuf;
 	struct iovec iov[2];
@@ -212,7 +212,7 @@ thread_reply_fds(struct thread *t, kern_return_t code, uint32_t flags, const uin
 	ssize_t n;
 
 	t->th_busy = false;
-	if (t->th_fd < 0 || nfds > 64) {
+	if (t->th_fd < 0 || nfds > MXP_FDS_MAX) {
 		close_fds(fds, nfds);
 		return;
 	}
@@ -414,23 +414,66 @@ server_simple_trap(struct thread *t, const struct mxp_req *req)
 	thread_reply(t, kr == KERN_SUCCESS ? KERN_SUCCESS : kr, 0, v, NULL, 0);
 }
 
+/* The fds that came with a request (SCM_RIGHTS), at most MXP_FDS_MAX. */
+static int
+request_fds(struct msghdr *mh, int *fds)
+{
+	struct cmsghdr *c;
+	int nfds = 0;
+
+	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
+		size_t i, n;
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			int f;
+			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (nfds < MXP_FDS_MAX)
+				fds[nfds++] = f;
+			else
+				close(f);
+		}
+	}
+	return nfds;
+}
+
+/*
+ * Only a MACH_MSG that sends may carry fds: its message's memfd when it
+ * does not fit a datagram (len 0, send_size > MXP_PAYLOAD_MAX: first fd),
+ * then the memfds of its out-of-line regions (machd_proto.h).
+ */
+static const char *
+request_fds_check(const struct thread *t, const struct mxp_req *req, int nfds)
+{
+	if (nfds == 0)
+		return NULL;
+	if (req->op != MXP_OP_MACH_MSG || !(req->a[0] & MACH_SEND_MSG) || t->th_busy ||
+	    t->th_task == NULL)
+		return "unexpected file descriptor";
+	return NULL;
+}
+
 /* Read one request and run it. */
 static void
 thread_input(struct thread *t, const struct peer *peer)
 {
 	struct mxp_req req;
-	char cbuf[CMSG_SPACE(sizeof(int) * 8)];
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * MXP_FDS_MAX)];
+		struct cmsghdr align;
+	} cbuf;
 	struct iovec iov = { reqbuf, sizeof(reqbuf) };
 	struct msghdr mh;
-	struct cmsghdr *c;
-	int msgfd = -1, extra_fds = 0;
+	int fds[MXP_FDS_MAX], nfds;
+	const char *bad = NULL;
 	ssize_t n;
 
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
-	mh.msg_control = cbuf;
-	mh.msg_controllen = sizeof(cbuf);
+	mh.msg_control = cbuf.buf;
+	mh.msg_controllen = sizeof(cbuf.buf);
 	n = recvmsg(t->th_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR)
@@ -441,51 +484,41 @@ thread_input(struct thread *t, const struct peer *peer)
 		thread_schedule_close(t);          /* the thread exited */
 		return;
 	}
-	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			size_t i, nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (i = 0; i < nfd; i++) {
-				int f;
-				memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-				if (msgfd < 0 && i == 0)
-					msgfd = f;
-				else
-					close(f);
-				extra_fds += i > 0 || msgfd != f;
-			}
-		}
+	nfds = request_fds(&mh, fds);
+	if ((mh.msg_flags & MSG_TRUNC) || (size_t)n < sizeof(req))
+		bad = (size_t)n < sizeof(req) ? "short request header"
+		    : "request larger than the protocol allows";
+	else {
+		memcpy(&req, reqbuf, sizeof(req));
+		if (req.len != (size_t)n - sizeof(req))
+			bad = "request length does not match its header";
+		else
+			bad = request_fds_check(t, &req, nfds);
 	}
-	if (extra_fds > 0) {
-		if (msgfd >= 0)
-			close(msgfd);
-		protocol_error(t, "unexpected file descriptor");
+	if (bad != NULL) {
+		close_fds(fds, nfds);
+		protocol_error(t, bad);
 		return;
 	}
-	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || (size_t)n < sizeof(req)) {
-		if (msgfd >= 0)
-			close(msgfd);
-		protocol_error(t, (size_t)n < sizeof(req) ? "short request header"
-		    : "request larger than the protocol allows");
-		return;
-	}
-	memcpy(&req, reqbuf, sizeof(req));
-	if (req.len != (size_t)n - sizeof(req)) {
-		if (msgfd >= 0)
-			close(msgfd);
-		protocol_error(t, "request length does not match its header");
-		return;
-	}
-	if (msgfd >= 0) {
-		/* Only a large message may come as a memfd (machd_proto.h). */
-		if (req.op != MXP_OP_MACH_MSG || req.len != 0 || t->th_busy || t->th_task == NULL ||
-		    !(req.a[0] & MACH_SEND_MSG) || req.a[1] <= MXP_PAYLOAD_MAX) {
-			close(msgfd);
-			protocol_error(t, "unexpected file descriptor");
+	if (mh.msg_flags & MSG_CTRUNC) {
+		/* machd is out of fds: the message's regions are lost. */
+		close_fds(fds, nfds);
+		if ((bad = request_fds_check(t, &req, 1)) != NULL) {
+			protocol_error(t, bad);
 			return;
 		}
 		t->th_busy = true;
 		t->th_req = req;
-		mach_msg_trap_memfd(t, &req, msgfd);
+		thread_reply(t, MACH_MSG_VM_KERNEL, 0, NULL, NULL, 0);
+		return;
+	}
+	if (nfds > 0) {
+		t->th_busy = true;
+		t->th_req = req;
+		if (req.len == 0 && req.a[1] > MXP_PAYLOAD_MAX)
+			mach_msg_trap_memfd(t, &req, fds[0], fds + 1, nfds - 1);
+		else
+			mach_msg_trap(t, &req, reqbuf + sizeof(req), req.len, fds, nfds);
 		return;
 	}
 	if (req.op == MXP_OP_CANCEL) {
@@ -512,7 +545,7 @@ thread_input(struct thread *t, const struct peer *peer)
 		server_stats(t);
 		break;
 	case MXP_OP_MACH_MSG:
-		mach_msg_trap(t, &req, reqbuf + sizeof(req), req.len);
+		mach_msg_trap(t, &req, reqbuf + sizeof(req), req.len, NULL, 0);
 		break;
 	case MXP_OP_MACH_REPLY_PORT:
 	case MXP_OP_TASK_SELF:
@@ -652,15 +685,29 @@ fail:
 	return -1;
 }
 
+/*
+ * Every channel, pidfd and out-of-line region in a queued message is an
+ * fd: take the hard limit, then give half of it to message memfds (so a
+ * flood of OOL messages is refused with MACH_MSG_VM_KERNEL long before
+ * accept() or pidfd_open() would fail) and a quarter of that to any one
+ * task (MACH_SEND_NO_BUFFER beyond), so that no task can starve others.
+ */
 static void
 raise_fd_limit(void)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);   /* best effort: more tasks fit */
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			(void)getrlimit(RLIMIT_NOFILE, &rl);
 	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1u << 30))
+		rl.rlim_cur = 1u << 30;
+	ipc_kmsg_fd_budget = rl.rlim_cur / 2;
+	ipc_ledger_fd_limit = ipc_kmsg_fd_budget / 4 > 16 ? ipc_kmsg_fd_budget / 4 : 16;
 }
 
 static int

@@ -81,7 +81,7 @@ struct thread {
 	/* Reply that could not be written yet (the client is slow to read). */
 	uint8_t         *th_out;
 	size_t           th_out_len;
-	int              th_out_fds[64];    /* fds to pass with it */
+	int              th_out_fds[MXP_FDS_MAX]; /* fds to pass with it */
 	int              th_out_nfds;
 };
 

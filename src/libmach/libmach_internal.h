@@ -7,6 +7,7 @@
 #define LIBMACH_INTERNAL_H
 
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include <mach/mach.h>
 
@@ -34,15 +35,24 @@
 /* memfds that came with the last reply of this thread (MXP_REP_OOL);
  * whoever uses them sets libmach_rcv_nfds to 0, the next call closes
  * the rest. */
-#define LIBMACH_RCV_FDS_MAX 64
+#define LIBMACH_RCV_FDS_MAX MXP_FDS_MAX
 extern __thread int libmach_rcv_fds[LIBMACH_RCV_FDS_MAX];
 extern __thread int libmach_rcv_nfds;
 void libmach_rcv_fds_close(void);
-/* An fd to send with the next request (a large message's memfd), or -1;
- * chan_send attaches it and the caller closes it after the call. */
-extern __thread int libmach_send_fd;
 
 kern_return_t mxp_call(struct mxp_req *req, const void *payload, uint32_t len,
+    struct mxp_rep *rep, void *rbuf, uint32_t rbuf_len, int interruptible);
+
+/* What a request carries: payload pieces, sent as one datagram, and fds
+ * (the caller keeps ownership of the fds and closes them after the call). */
+#define MXP_IOV_MAX 3
+struct mxp_out {
+	struct iovec iov[MXP_IOV_MAX];
+	int          niov;
+	const int   *fds;
+	int          nfds;
+};
+kern_return_t mxp_call_out(struct mxp_req *req, const struct mxp_out *out,
     struct mxp_rep *rep, void *rbuf, uint32_t rbuf_len, int interruptible);
 
 /* mxp_call without payloads; MXP_KR_UNREACHABLE becomes KERN_FAILURE. */

@@ -402,34 +402,39 @@ warn_unreachable(int err)
 
 /* --- request / reply ------------------------------------------------------------ */
 
+/* The request datagram: header, payload pieces, and fds (SCM_RIGHTS). */
 static kern_return_t
-chan_send(int fd, struct mxp_req *req, const void *payload, uint32_t len)
+chan_send(int fd, struct mxp_req *req, const struct iovec *payload, int npayload,
+    const int *fds, int nfds)
 {
-	/* iov_base is not const; sendmsg only reads it. */
-	struct iovec iov[2] = {
-		{ .iov_base = req, .iov_len = sizeof(*req) },
-		{ .iov_base = (void *)(uintptr_t)payload, .iov_len = len },
-	};
+	struct iovec iov[1 + MXP_IOV_MAX];
 	struct msghdr mh;
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(int) * MXP_FDS_MAX)];
 		struct cmsghdr align;
 	} cbuf;
 	ssize_t n;
+	int i;
 
+	iov[0].iov_base = req;
+	iov[0].iov_len = sizeof(*req);
+	for (i = 0; i < npayload && i < MXP_IOV_MAX; i++)
+		iov[1 + i] = payload[i];
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = iov;
-	mh.msg_iovlen = len != 0 ? 2 : 1;
-	if (libmach_send_fd >= 0) {
+	mh.msg_iovlen = (size_t)(1 + i);
+	if (nfds > 0) {
 		struct cmsghdr *c;
+		if (nfds > MXP_FDS_MAX)
+			return MACH_SEND_TOO_LARGE;
 		memset(&cbuf, 0, sizeof(cbuf));
 		mh.msg_control = cbuf.buf;
-		mh.msg_controllen = sizeof(cbuf.buf);
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
 		c = CMSG_FIRSTHDR(&mh);
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &libmach_send_fd, sizeof(int));
+		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
 	}
 	do
 		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
@@ -440,6 +445,8 @@ chan_send(int fd, struct mxp_req *req, const void *payload, uint32_t len)
 		return MACH_SEND_INVALID_DATA;
 	if (errno == EMSGSIZE || errno == ENOBUFS)
 		return MACH_SEND_TOO_LARGE;
+	if (errno == ETOOMANYREFS)
+		return MACH_MSG_VM_KERNEL;      /* too many fds in flight for this user */
 	return MXP_KR_UNREACHABLE;
 }
 
@@ -468,9 +475,7 @@ chan_wait(int fd, bool *cancelled)
 	return 0;
 }
 
-/* Receive the reply; on any failure *rep is left zeroed (no flags). */
 /* Out-of-line memory arrives as memfds with the reply (MXP_REP_OOL). */
-__thread int libmach_send_fd = -1;
 __thread int libmach_rcv_fds[LIBMACH_RCV_FDS_MAX];
 __thread int libmach_rcv_nfds;
 
@@ -558,7 +563,7 @@ chan_recv(int fd, uint32_t op, struct mxp_rep *rep, void *rbuf,
  * of its own for the one call, opened without locks (async-signal-safe).
  */
 static kern_return_t
-mxp_call_nested(struct mxp_req *req, const void *payload, uint32_t len,
+mxp_call_nested(struct mxp_req *req, const struct mxp_out *out,
     struct mxp_rep *rep, void *rbuf, uint32_t rbuf_len, int interruptible)
 {
 	uint64_t token = task_token;
@@ -571,7 +576,7 @@ mxp_call_nested(struct mxp_req *req, const void *payload, uint32_t len,
 	}
 	if (token != 0 && chan_hello(fd, token, rep) == 0) {
 		memset(rep, 0, sizeof(*rep));
-		kr = chan_send(fd, req, payload, len);
+		kr = chan_send(fd, req, out->iov, out->niov, out->fds, out->nfds);
 		if (kr == KERN_SUCCESS)
 			kr = chan_recv(fd, req->op, rep, rbuf, rbuf_len, interruptible);
 	}
@@ -583,14 +588,27 @@ kern_return_t
 mxp_call(struct mxp_req *req, const void *payload, uint32_t len,
     struct mxp_rep *rep, void *rbuf, uint32_t rbuf_len, int interruptible)
 {
+	struct mxp_out out = { .niov = len != 0 };
+
+	out.iov[0].iov_base = (void *)(uintptr_t)payload;
+	out.iov[0].iov_len = len;
+	return mxp_call_out(req, &out, rep, rbuf, rbuf_len, interruptible);
+}
+
+kern_return_t
+mxp_call_out(struct mxp_req *req, const struct mxp_out *out,
+    struct mxp_rep *rep, void *rbuf, uint32_t rbuf_len, int interruptible)
+{
 	kern_return_t kr;
-	int fd, err = 0;
+	size_t len = 0;
+	int fd, err = 0, i;
 
 	memset(rep, 0, sizeof(*rep));
-	req->len = len;
+	for (i = 0; i < out->niov; i++)
+		len += out->iov[i].iov_len;
+	req->len = (uint32_t)len;
 	if (tls_busy)
-		return mxp_call_nested(req, payload, len, rep, rbuf, rbuf_len,
-		    interruptible);
+		return mxp_call_nested(req, out, rep, rbuf, rbuf_len, interruptible);
 	tls_busy = true;
 	fd = chan_get(&err);
 	if (fd < 0) {
@@ -598,7 +616,7 @@ mxp_call(struct mxp_req *req, const void *payload, uint32_t len,
 		warn_unreachable(err);
 		return MXP_KR_UNREACHABLE;
 	}
-	kr = chan_send(fd, req, payload, len);
+	kr = chan_send(fd, req, out->iov, out->niov, out->fds, out->nfds);
 	if (kr == KERN_SUCCESS)
 		kr = chan_recv(fd, req->op, rep, rbuf, rbuf_len, interruptible);
 	if (kr == MXP_KR_UNREACHABLE)

@@ -19,6 +19,7 @@
 #include <mach/mach.h>
 
 #include "libmach_internal.h"
+#include "mach_msg_ool.h"
 #include "memfd_sealed.h"
 
 /* Options the library implements itself; the kernel never sees them. */
@@ -75,48 +76,6 @@ store32(void *base, size_t off, uint64_t v)
 }
 
 /* Put the reply where its flags say; nothing else is written. */
-/*
- * Map each out-of-line region that came as a memfd, copy-on-write, and
- * write its address into the descriptor (the kernel chose nothing: here
- * the receiver's library is the one that can map).  Returns the body
- * error bits of spec 6.6 for regions that could not be mapped.
- */
-static mach_msg_return_t
-msg_map_ool(mach_msg_header_t *m, uint32_t len)
-{
-	mach_msg_return_t bits = 0;
-	uint8_t *p = (uint8_t *)m, *d, *end = p + len;
-	uint32_t count, i;
-	int next = 0;
-
-	if (!(m->msgh_bits & MACH_MSGH_BITS_COMPLEX) || len < sizeof(*m) + sizeof(mach_msg_body_t))
-		return 0;
-	memcpy(&count, p + sizeof(*m), sizeof(count));
-	d = p + sizeof(*m) + sizeof(mach_msg_body_t);
-	for (i = 0; i < count && d + 12 <= end; i++) {
-		uint8_t type = d[11];
-		if (type == MACH_MSG_OOL_DESCRIPTOR || type == MACH_MSG_OOL_VOLATILE_DESCRIPTOR) {
-			mach_msg_ool_descriptor_t od;
-			void *addr = NULL;
-			memcpy(&od, d, sizeof(od));
-			if (od.size > 0 && next < libmach_rcv_nfds) {
-				addr = mmap(NULL, od.size, PROT_READ | PROT_WRITE, MAP_PRIVATE,
-				    libmach_rcv_fds[next++], 0);
-				if (addr == MAP_FAILED) {
-					addr = NULL;
-					od.size = 0;
-					bits |= MACH_RCV_BODY_ERROR | MACH_MSG_VM_SPACE;
-				}
-			}
-			od.address = addr;
-			memcpy(d, &od, sizeof(od));
-		}
-		d += type == MACH_MSG_PORT_DESCRIPTOR ? 12 : 16;
-	}
-	libmach_rcv_fds_close();
-	return bits;
-}
-
 static void
 msg_deliver(const struct msg_call *c, const struct mxp_rep *rep)
 {
@@ -134,16 +93,37 @@ msg_deliver(const struct msg_call *c, const struct mxp_rep *rep)
 
 #define IPC_KMSG_MAX_BODY_SPACE_USER 50331580u   /* 64 MiB * 3/4 - 68 */
 
-/* Seal the message in a memfd for the request (machd_proto.h); this is
- * the one copy Mach's copyin would make. */
-static mach_msg_return_t
-msg_big_prepare(const void *msg, mach_msg_size_t size)
+/* The message bytes as they go out: the rewritten head of a message with
+ * out-of-line regions (mach_msg_ool.c), then the rest from the caller. */
+static void
+msg_payload(struct mxp_out *out, const mach_msg_header_t *msg, uint32_t size,
+    const struct ool_send *ool)
 {
-	int fd = memfd_create_sealed(msg, size);
+	uint32_t head = ool != NULL ? ool->head_len : 0;
+
+	out->niov = 0;
+	if (head > 0) {
+		out->iov[out->niov].iov_base = ool->head;
+		out->iov[out->niov++].iov_len = head;
+	}
+	if (size > head) {
+		out->iov[out->niov].iov_base = (char *)(uintptr_t)msg + head;
+		out->iov[out->niov++].iov_len = size - head;
+	}
+}
+
+/* Seal the message in a memfd for the request (machd_proto.h); this is
+ * the one copy Mach's copyin would make.  The memfd replaces the payload
+ * and goes first among the fds. */
+static mach_msg_return_t
+msg_big_prepare(struct mxp_out *out, int *fds)
+{
+	int fd = memfd_create_sealed_iov(out->iov, out->niov);
 
 	if (fd < 0)        /* a fault reading the message, or no memory */
 		return errno == EFAULT ? MACH_SEND_INVALID_DATA : MACH_SEND_NO_BUFFER;
-	libmach_send_fd = fd;
+	fds[0] = fd;
+	out->niov = 0;
 	return MACH_MSG_SUCCESS;
 }
 
@@ -188,7 +168,7 @@ msg_deliver_ool(const struct msg_call *c, const struct mxp_rep *rep, mach_msg_re
 	}
 	m = (rep->flags & MXP_REP_TO_SENDBUF) ? c->msg : c->rbuf;
 	limit = (rep->flags & MXP_REP_TO_SENDBUF) ? c->send_size : c->rcv_size;
-	mr |= msg_map_ool(m, rep->len < limit ? rep->len : limit);
+	mr |= ool_receive_map(m, rep->len < limit ? rep->len : limit);
 	return mr;
 }
 
@@ -204,8 +184,11 @@ msg_trap(mach_msg_header_t *msg, mach_msg_option_t option,
     mach_msg_priority_t priority, mach_msg_header_t *rcv_msg, int interruptible)
 {
 	struct msg_call c = { .msg = msg, .rbuf = msg };
+	struct ool_send *ool = NULL;
+	struct mxp_out out = { .niov = 0 };
+	int fds[MXP_FDS_MAX], nfds = 0;
 	struct mxp_req req;
-	struct mxp_rep rep;
+	struct mxp_rep rep = { .op = 0 };
 	mach_msg_return_t mr;
 
 	if (option & MACH_SEND_MSG) {
@@ -231,19 +214,29 @@ msg_trap(mach_msg_header_t *msg, mach_msg_option_t option,
 	req.a[4] = timeout;
 	req.a[5] = priority;
 	req.a[6] = (uintptr_t)c.rbuf;
+	if (c.send_size > 0) {
+		ool = ool_send_prepare(msg, c.send_size);
+		msg_payload(&out, msg, c.send_size, ool);
+	}
 	if (c.send_size > MXP_PAYLOAD_MAX) {
 		/* Larger than a datagram: the bytes go sealed in a memfd. */
-		mr = msg_big_prepare(msg, c.send_size);
+		mr = msg_big_prepare(&out, fds);
 		if (mr != MACH_MSG_SUCCESS) {
+			ool_send_finish(ool, mr, &rep);
 			free(c.scratch);
 			return mr;
 		}
-		mr = mxp_call(&req, NULL, 0, &rep, c.land, c.land_len, interruptible);
-		close(libmach_send_fd);
-		libmach_send_fd = -1;
-	} else {
-		mr = mxp_call(&req, msg, c.send_size, &rep, c.land, c.land_len, interruptible);
+		nfds = 1;
 	}
+	if (ool != NULL) {
+		memcpy(fds + nfds, ool->fds, sizeof(int) * (size_t)ool->nfds);
+		nfds += ool->nfds;
+	}
+	out.fds = fds;
+	out.nfds = nfds;
+	mr = mxp_call_out(&req, &out, &rep, c.land, c.land_len, interruptible);
+	if (c.send_size > MXP_PAYLOAD_MAX)
+		close(fds[0]);
 	if (mr != MXP_KR_UNREACHABLE && (rep.flags & MXP_REP_BIG))
 		msg_big_land(&c, &rep);
 	if (mr == MXP_KR_UNREACHABLE)
@@ -252,6 +245,7 @@ msg_trap(mach_msg_header_t *msg, mach_msg_option_t option,
 		msg_deliver(&c, &rep);
 		mr = msg_deliver_ool(&c, &rep, mr);
 	}
+	ool_send_finish(ool, mr, &rep);
 	free(c.scratch);
 	return mr;
 }
@@ -352,8 +346,8 @@ mach_msg_receive(mach_msg_header_t *msg)
 /* --- mach_msg_destroy -------------------------------------------------------- */
 
 /* Release one right of a message, by the disposition it carries. */
-static void
-destroy_port(mach_port_t port, mach_msg_type_name_t type)
+void
+libmach_destroy_right(mach_port_t port, mach_msg_type_name_t type)
 {
 	mach_port_t self = mach_task_self_;
 
@@ -389,7 +383,7 @@ destroy_ool_ports(const mach_msg_ool_ports_descriptor_t *d)
 	mach_msg_type_number_t i;
 
 	for (i = 0; ports != NULL && i < d->count; i++)
-		destroy_port(ports[i], d->disposition);
+		libmach_destroy_right(ports[i], d->disposition);
 	if (d->deallocate && d->count != 0)
 		(void)vm_deallocate(mach_task_self_, (vm_address_t)d->address,
 		    d->count * sizeof(mach_port_t));
@@ -401,7 +395,7 @@ destroy_descriptor(const mach_msg_descriptor_t *d)
 {
 	switch (d->type.type) {
 	case MACH_MSG_PORT_DESCRIPTOR:
-		destroy_port(d->port.name, d->port.disposition);
+		libmach_destroy_right(d->port.name, d->port.disposition);
 		return sizeof(mach_msg_port_descriptor_t);
 	case MACH_MSG_OOL_DESCRIPTOR:
 		if (d->out_of_line.deallocate && d->out_of_line.size != 0)
@@ -417,7 +411,7 @@ destroy_descriptor(const mach_msg_descriptor_t *d)
 		if (!(d->guarded_port.flags & MACH_MSG_GUARD_FLAGS_UNGUARDED_ON_SEND))
 			(void)mach_port_unguard(mach_task_self_, d->guarded_port.name,
 			    d->guarded_port.context);
-		destroy_port(d->guarded_port.name, d->guarded_port.disposition);
+		libmach_destroy_right(d->guarded_port.name, d->guarded_port.disposition);
 		return sizeof(mach_msg_guarded_port_descriptor_t);
 	default:
 		return 0;
@@ -441,8 +435,8 @@ mach_msg_destroy(mach_msg_header_t *msg)
 	mach_msg_size_t i, count;
 	size_t n;
 
-	destroy_port(msg->msgh_remote_port, MACH_MSGH_BITS_REMOTE(bits));
-	destroy_port(msg->msgh_voucher_port, MACH_MSGH_BITS_VOUCHER(bits));
+	libmach_destroy_right(msg->msgh_remote_port, MACH_MSGH_BITS_REMOTE(bits));
+	libmach_destroy_right(msg->msgh_voucher_port, MACH_MSGH_BITS_VOUCHER(bits));
 	if (!(bits & MACH_MSGH_BITS_COMPLEX))
 		return;
 	if (msg->msgh_size >= sizeof(mach_msg_header_t)) {

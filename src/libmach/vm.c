@@ -3,9 +3,8 @@
  *
  * Only the caller's own task is supported, as by libsyscall's fast
  * _kernelrpc_mach_vm_* traps (another task would need its address space;
- * that is MACH_SEND_INVALID_DEST here).  Memory is anonymous private
- * mmap for now, whole pages, zero-filled.  Out-of-line message memory
- * will make these memfd-backed later; keep all of it in this file.
+ * that is MACH_SEND_INVALID_DEST here).  Memory is whole pages,
+ * zero-filled.
  *
  * Results follow XNU's mach_vm_allocate_external / mach_vm_deallocate:
  * size 0 succeeds (allocate returns address 0); flags outside
@@ -13,6 +12,10 @@
  * are KERN_INVALID_ARGUMENT; no room (or a fixed range already in use
  * without VM_FLAGS_OVERWRITE) is KERN_NO_SPACE; a fixed range outside the
  * usable address space is KERN_INVALID_ADDRESS.
+ *
+ * Memory comes from vm_region.c: regions larger than 16 KiB live in
+ * memfds so that mach_msg can move them to another task without copying
+ * (see vm_region.h); vm_deallocate tells it what goes away.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -22,6 +25,7 @@
 #include <mach/mach_vm.h>
 
 #include "libmach_internal.h"
+#include "vm_region.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000    /* Linux >= 4.17; older ones treat it as a hint */
@@ -50,7 +54,7 @@ static kern_return_t
 vm_alloc(vm_map_t target, uint64_t *addr, uint64_t size, int flags)
 {
 	uint64_t mask = mxp_page_size() - 1, start = 0, len;
-	int mflags = MAP_PRIVATE | MAP_ANONYMOUS;
+	int fixed = 0;
 	void *p;
 
 	if (target != mach_task_self_)
@@ -68,13 +72,13 @@ vm_alloc(vm_map_t target, uint64_t *addr, uint64_t size, int flags)
 		start = *addr & ~mask;
 		if (start + len < start || start + len - 1 > UINTPTR_MAX)
 			return KERN_INVALID_ADDRESS;
-		mflags |= (flags & VM_FLAGS_OVERWRITE) ? MAP_FIXED : MAP_FIXED_NOREPLACE;
+		fixed = (flags & VM_FLAGS_OVERWRITE) ? MAP_FIXED : MAP_FIXED_NOREPLACE;
 	}
-	p = mmap((void *)(uintptr_t)start, (size_t)len, PROT_READ | PROT_WRITE,
-	    mflags, -1, 0);
+	p = vm_region_map((uintptr_t)start, (size_t)len, fixed);
 	if (p == MAP_FAILED)
 		return mmap_error(errno);
 	if (!(flags & VM_FLAGS_ANYWHERE) && (uintptr_t)p != start) {
+		vm_region_forget((uintptr_t)p, (size_t)len);
 		(void)munmap(p, (size_t)len);   /* an old kernel took it as a hint */
 		return KERN_NO_SPACE;
 	}
@@ -99,6 +103,7 @@ vm_dealloc(vm_map_t target, uint64_t addr, uint64_t size)
 	if (end - 1 > UINTPTR_MAX)
 		return KERN_INVALID_ARGUMENT;
 	/* Holes are fine, as in vm_map_remove. */
+	vm_region_forget((uintptr_t)start, (size_t)(end - start));
 	if (munmap((void *)(uintptr_t)start, (size_t)(end - start)) < 0)
 		return KERN_INVALID_ARGUMENT;
 	return KERN_SUCCESS;

@@ -35,7 +35,7 @@ fz_copyin(ipc_kmsg_t kmsg, const uint8_t *data)
 		ipc_kmsg_free(kmsg);                /* nothing was taken */
 		return;
 	}
-	if (ipc_kmsg_copyin_body(space, kmsg) != MACH_MSG_SUCCESS)
+	if (ipc_kmsg_copyin_body(space, kmsg, NULL) != MACH_MSG_SUCCESS)
 		return;                             /* the kmsg was destroyed */
 	ipc_kmsg_destroy(kmsg);
 }

@@ -107,7 +107,7 @@ fz_run_call(const struct fz_call *c, const uint8_t *bytes, uint32_t len)
 	fz_request(&req, c, len);
 	th->th_busy = true;
 	th->th_req = req;
-	mach_msg_trap(th, &req, msg, len);
+	mach_msg_trap(th, &req, msg, len, NULL, 0);
 	thread_run_queue();
 	free(msg);
 	if (!(c->flags & FZ_CALL_MAY_WAIT))

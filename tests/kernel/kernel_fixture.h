@@ -504,7 +504,7 @@ fx_msg_copyin(struct ipc_space *space, const uint8_t *buf, uint32_t size,
 		ipc_kmsg_free(kmsg);
 		return mr;
 	}
-	mr = ipc_kmsg_copyin_body(space, kmsg);
+	mr = ipc_kmsg_copyin_body(space, kmsg, NULL);
 	if (mr != MACH_MSG_SUCCESS)
 		return mr;
 	*kmsgp = kmsg;

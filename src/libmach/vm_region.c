@@ -1,0 +1,291 @@
+/*
+ * vm_region.c -- memfd-backed memory and the table of who maps what; see
+ * vm_region.h for the two states a region goes through.
+ *
+ * The table is a glibc tsearch tree (a red-black tree) ordered by address
+ * range: regions never overlap, so "compares equal" means "overlaps",
+ * and a lookup of one address finds the region containing it in
+ * O(log n).  One mutex guards it; fork freezes every SHARED region first,
+ * so that parent and child each keep a copy-on-write view, as a Mach task
+ * inherits its memory by copy.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <search.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "libmach_internal.h"
+#include "memfd_sealed.h"
+#include "vm_region.h"
+
+/* VR_PLAIN: freezing failed half-way; the mapping is private memory and
+ * the memfd is of no more use (the region is sent by copy). */
+enum vm_region_state { VR_SHARED, VR_FROZEN, VR_PLAIN };
+
+struct vm_region {
+	uintptr_t start;
+	size_t    maplen;      /* mapped bytes (whole pages) */
+	uint64_t  size;        /* bytes in the memfd (maplen for SHARED) */
+	int       fd;
+	enum vm_region_state state;
+};
+
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *table;                     /* tsearch root */
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+static _Atomic uint64_t bytes_copied, zero_copy_sends;
+
+static int
+region_cmp(const void *a, const void *b)
+{
+	const struct vm_region *x = a, *y = b;
+
+	if (x->start + x->maplen <= y->start)
+		return -1;
+	if (y->start + y->maplen <= x->start)
+		return 1;
+	return 0;                       /* overlap */
+}
+
+/* Insert `r`; false (and nothing inserted) if it cannot be. */
+static bool
+region_insert(struct vm_region *r)
+{
+	void **node = tsearch(r, &table, region_cmp);
+
+	return node != NULL && *node == r;
+}
+
+static struct vm_region *
+region_find(uintptr_t start, size_t len)
+{
+	struct vm_region key = { .start = start, .maplen = len ? len : 1 };
+	void *node = tfind(&key, &table, region_cmp);
+
+	return node != NULL ? *(struct vm_region **)node : NULL;
+}
+
+static void
+region_remove(struct vm_region *r)
+{
+	(void)tdelete(r, &table, region_cmp);
+	close(r->fd);
+	free(r);
+}
+
+/* Seal the memfd and map it privately over the shared mapping, in one
+ * step for the task (MAP_FIXED replaces the mapping atomically). */
+static int
+region_freeze(struct vm_region *r)
+{
+	void *p = mmap((void *)r->start, r->maplen, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_FIXED, r->fd, 0);
+
+	if (p == MAP_FAILED)
+		return -1;              /* still SHARED, untouched */
+	if (fcntl(r->fd, F_ADD_SEALS, MEMFD_SEALS_REQUIRED) < 0) {
+		r->state = VR_PLAIN;
+		return -1;
+	}
+	r->state = VR_FROZEN;
+	return 0;
+}
+
+/* --- fork --------------------------------------------------------------- */
+
+static void
+freeze_action(const void *node, VISIT which, int depth)
+{
+	struct vm_region *r = *(struct vm_region *const *)node;
+
+	(void)depth;
+	if ((which == postorder || which == leaf) && r->state == VR_SHARED)
+		(void)region_freeze(r);
+}
+
+static void
+atfork_prepare(void)
+{
+	pthread_mutex_lock(&table_lock);
+	twalk(table, freeze_action);
+}
+
+static void
+atfork_release(void)
+{
+	pthread_mutex_unlock(&table_lock);
+}
+
+static void
+atfork_register(void)
+{
+	(void)pthread_atfork(atfork_prepare, atfork_release, atfork_release);
+}
+
+/* --- allocation --------------------------------------------------------- */
+
+static void *
+map_anonymous(uintptr_t start, size_t len, int fixed)
+{
+	return mmap((void *)start, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | fixed, -1, 0);
+}
+
+void *
+vm_region_map(uintptr_t start, size_t len, int fixed)
+{
+	struct vm_region *r;
+	void *p;
+	int fd;
+
+	if (fixed == MAP_FIXED)
+		vm_region_forget(start, len);   /* whatever was there is replaced */
+	if (len <= VM_REGION_SMALL)
+		return map_anonymous(start, len, fixed);
+	(void)pthread_once(&atfork_once, atfork_register);
+	r = malloc(sizeof(*r));
+	fd = memfd_create("vm_allocate", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (r == NULL || fd < 0 || ftruncate(fd, (off_t)len) < 0) {
+		/* No memfd to be had: plain memory, sent by copy later. */
+		free(r);
+		if (fd >= 0)
+			close(fd);
+		return map_anonymous(start, len, fixed);
+	}
+	p = mmap((void *)start, len, PROT_READ | PROT_WRITE, MAP_SHARED | fixed, fd, 0);
+	if (p == MAP_FAILED) {
+		int err = errno;
+		close(fd);
+		free(r);
+		errno = err;
+		return MAP_FAILED;
+	}
+	r->start = (uintptr_t)p;
+	r->maplen = len;
+	r->size = len;
+	r->fd = fd;
+	r->state = VR_SHARED;
+	pthread_mutex_lock(&table_lock);
+	if (!region_insert(r)) {
+		close(fd);              /* untracked: still valid memory */
+		free(r);
+	}
+	pthread_mutex_unlock(&table_lock);
+	return p;
+}
+
+void
+vm_region_forget(uintptr_t start, size_t len)
+{
+	struct vm_region *r;
+
+	if (len == 0)
+		return;
+	pthread_mutex_lock(&table_lock);
+	while ((r = region_find(start, len)) != NULL)
+		region_remove(r);
+	pthread_mutex_unlock(&table_lock);
+}
+
+void
+vm_region_adopt(uintptr_t addr, size_t maplen, uint64_t size, int fd)
+{
+	struct vm_region *r = malloc(sizeof(*r));
+
+	if (r == NULL) {
+		close(fd);
+		return;
+	}
+	(void)pthread_once(&atfork_once, atfork_register);
+	r->start = addr;
+	r->maplen = maplen;
+	r->size = size;
+	r->fd = fd;
+	r->state = VR_FROZEN;
+	pthread_mutex_lock(&table_lock);
+	for (struct vm_region *old; (old = region_find(addr, maplen)) != NULL; )
+		region_remove(old);
+	if (!region_insert(r)) {
+		close(fd);
+		free(r);
+	}
+	pthread_mutex_unlock(&table_lock);
+}
+
+/* --- sending ------------------------------------------------------------ */
+
+#define PM_PRESENT  (1ull << 63)
+#define PM_SWAP     (1ull << 62)
+#define PM_FILE     (1ull << 61)
+
+/*
+ * True if no page of a FROZEN region was written since it was frozen:
+ * every page is either not mapped yet or still the memfd's own page
+ * (pagemap's "file page" bit); a written page is an anonymous copy.
+ */
+static bool
+region_clean(const struct vm_region *r)
+{
+	uint64_t entries[512];
+	size_t page = mxp_page_size(), pages = r->maplen / page, done = 0;
+	bool clean = true;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	while (clean && done < pages) {
+		size_t n = pages - done < 512 ? pages - done : 512, i;
+		off_t off = (off_t)((r->start / page + done) * sizeof(uint64_t));
+		ssize_t got = pread(fd, entries, n * sizeof(uint64_t), off);
+		if (got != (ssize_t)(n * sizeof(uint64_t))) {
+			clean = false;
+			break;
+		}
+		for (i = 0; i < n; i++)
+			if ((entries[i] & (PM_PRESENT | PM_SWAP)) && !(entries[i] & PM_FILE))
+				clean = false;
+		done += n;
+	}
+	close(fd);
+	return clean;
+}
+
+int
+vm_region_send_fd(uintptr_t addr, uint64_t size)
+{
+	struct vm_region *r;
+	int fd = -1;
+
+	if (size <= VM_REGION_SMALL)
+		return -1;
+	pthread_mutex_lock(&table_lock);
+	r = region_find(addr, 1);
+	if (r != NULL && r->start == addr && r->size == size) {
+		if (r->state == VR_SHARED)
+			fd = region_freeze(r) == 0 ? r->fd : -1;
+		else if (region_clean(r))
+			fd = r->fd;
+	}
+	pthread_mutex_unlock(&table_lock);
+	if (fd >= 0)
+		atomic_fetch_add(&zero_copy_sends, 1);
+	return fd;
+}
+
+void
+vm_region_count_copy(uint64_t bytes)
+{
+	atomic_fetch_add(&bytes_copied, bytes);
+}
+
+void
+vm_region_counters(uint64_t *copied, uint64_t *zero_copy)
+{
+	*copied = atomic_load(&bytes_copied);
+	*zero_copy = atomic_load(&zero_copy_sends);
+}
