@@ -24,4 +24,11 @@ int libmach_reinit(void);
  */
 kern_return_t libmach_stats(uint64_t out[6]);
 
+/*
+ * Out-of-line memory sent by this process so far: bytes the library
+ * copied into new memfds, and regions sent with no copy at all
+ * (vm_region.h).  For tests and benchmarks.
+ */
+void libmach_ool_counters(uint64_t *bytes_copied, uint64_t *zero_copy_sends);
+
 #endif /* LIBMACH_PRIVATE_H */

@@ -22,6 +22,7 @@
 #include "libmach_internal.h"
 #include "memfd_sealed.h"
 #include "vm_region.h"
+#include "libmach_private.h"
 
 /* VR_PLAIN: freezing failed half-way; the mapping is private memory and
  * the memfd is of no more use (the region is sent by copy). */
@@ -288,4 +289,10 @@ vm_region_counters(uint64_t *copied, uint64_t *zero_copy)
 {
 	*copied = atomic_load(&bytes_copied);
 	*zero_copy = atomic_load(&zero_copy_sends);
+}
+
+void
+libmach_ool_counters(uint64_t *copied, uint64_t *zero_copy)
+{
+	vm_region_counters(copied, zero_copy);
 }
