@@ -3,7 +3,7 @@
  * path, serve.
  *
  *   machd [--socket PATH] [--trace] [--max-names N] [--max-queued-bytes N]
- *         [--launchd PROG [ARGS...]]
+ *         [--max-ool-fds N] [--max-ool-bytes N] [--launchd PROG [ARGS...]]
  *
  * Socket path: --socket, else $MACHD_SOCKET, else
  * $XDG_RUNTIME_DIR/machd.sock, else /tmp/machd-$UID.sock.
@@ -11,6 +11,8 @@
  * bootstrap port every later task without a parent task inherits.
  */
 #include <limits.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +27,7 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: machd [--socket PATH] [--trace] [--max-names N] [--max-queued-bytes N]\n"
-	    "             [--launchd PROG [ARGS...]]\n"
+	    "             [--max-ool-fds N] [--max-ool-bytes N] [--launchd PROG [ARGS...]]\n"
 	    "  --socket PATH   listen on PATH (default: $MACHD_SOCKET, else\n"
 	    "                  $XDG_RUNTIME_DIR/machd.sock, else /tmp/machd-$UID.sock)\n"
 	    "  --trace         print the path of every message through the kernel\n"
@@ -34,10 +36,59 @@ usage(void)
 	    "  --max-queued-bytes N\n"
 	    "                  message bytes one task may have queued in the kernel\n"
 	    "                  (default 256 MiB; beyond it: MACH_SEND_NO_BUFFER)\n"
+	    "  --max-ool-fds N out-of-line regions one task may have queued (default:\n"
+	    "                  an eighth of machd's fd limit; beyond: MACH_SEND_NO_BUFFER)\n"
+	    "  --max-ool-bytes N\n"
+	    "                  out-of-line bytes one task may have queued (default 8 GiB;\n"
+	    "                  beyond: MACH_SEND_NO_BUFFER)\n"
 	    "  --launchd PROG  start PROG as the init task, which may set the default\n"
 	    "                  bootstrap port of every later task\n",
 	    IPC_SPACE_NAMES_DEFAULT);
 	exit(2);
+}
+
+/* The numeric options: name, bounds, and where the value goes. */
+struct number_option {
+	const char *name;
+	uint64_t    min, max;
+	const char *expected;
+	uint64_t   *value;
+};
+
+static uint64_t max_names_option;
+
+static struct number_option number_options[] = {
+	{ "--max-names", 16, 0xffffff, "16..16777215", &max_names_option },
+	{ "--max-queued-bytes", 65536, UINT64_MAX, "at least 65536", &ipc_ledger_limit },
+	{ "--max-ool-fds", 1, UINT32_MAX, "1..4294967295", &ipc_ledger_fd_limit },
+	{ "--max-ool-bytes", 4096, UINT64_MAX, "at least 4096", &ipc_ledger_ool_limit },
+};
+
+/* argv[i] is a numeric option: parse argv[i + 1]; exits on a bad value. */
+static struct number_option *
+number_option_find(const char *arg)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(number_options) / sizeof(number_options[0]); i++)
+		if (strcmp(arg, number_options[i].name) == 0)
+			return &number_options[i];
+	return NULL;
+}
+
+static void
+number_option_parse(const struct number_option *o, const char *text)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(text, &end, 10);
+	if (*text == '\0' || *text == '-' || *end != '\0' || errno != 0 || n < o->min || n > o->max) {
+		fprintf(stderr, "machd: %s: expected %s, got %s\n", o->name, o->expected, text);
+		exit(2);
+	}
+	*o->value = n;
 }
 
 static const char *
@@ -70,31 +121,18 @@ main(int argc, char **argv)
 			config.socket_path = argv[++i];
 		} else if (strcmp(argv[i], "--trace") == 0) {
 			config.trace = true;
-		} else if (strcmp(argv[i], "--max-names") == 0 && i + 1 < argc) {
-			char *end;
-			unsigned long n = strtoul(argv[++i], &end, 10);
-			if (*end != '\0' || n < 16 || n > 0xffffffu) {
-				fprintf(stderr, "machd: --max-names: expected 16..16777215, got %s\n", argv[i]);
-				return 2;
-			}
-			ipc_space_names_max = (uint32_t)n;
-		} else if (strcmp(argv[i], "--max-queued-bytes") == 0 && i + 1 < argc) {
-			char *end;
-			unsigned long long n = strtoull(argv[++i], &end, 10);
-			if (*end != '\0' || n < 65536) {
-				fprintf(stderr, "machd: --max-queued-bytes: expected at least 65536, got %s\n",
-				    argv[i]);
-				return 2;
-			}
-			ipc_ledger_limit = n;
+		} else if (number_option_find(argv[i]) != NULL && i + 1 < argc) {
+			struct number_option *o = number_option_find(argv[i]);
+			number_option_parse(o, argv[++i]);
+			if (o->value == &ipc_ledger_fd_limit)
+				config.ool_fds_set = true;
 		} else if (strcmp(argv[i], "--launchd") == 0 && i + 1 < argc) {
 			config.init_argv = &argv[i + 1];
 			break;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage();
 		} else if (i + 1 == argc && (strcmp(argv[i], "--socket") == 0 ||
-		    strcmp(argv[i], "--max-names") == 0 || strcmp(argv[i], "--max-queued-bytes") == 0 ||
-		    strcmp(argv[i], "--launchd") == 0)) {
+		    number_option_find(argv[i]) != NULL || strcmp(argv[i], "--launchd") == 0)) {
 			fprintf(stderr, "machd: %s needs a value\n", argv[i]);
 			usage();
 		} else {
@@ -102,6 +140,8 @@ main(int argc, char **argv)
 			usage();
 		}
 	}
+	if (max_names_option != 0)
+		ipc_space_names_max = (uint32_t)max_names_option;
 	if (config.socket_path == NULL)
 		config.socket_path = default_socket_path(pathbuf, sizeof(pathbuf));
 	return machd_serve(&config);

@@ -693,7 +693,7 @@ fail:
  * task (MACH_SEND_NO_BUFFER beyond), so that no task can starve others.
  */
 static void
-raise_fd_limit(void)
+raise_fd_limit(bool keep_task_limit)
 {
 	struct rlimit rl;
 
@@ -707,7 +707,8 @@ raise_fd_limit(void)
 	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1u << 30))
 		rl.rlim_cur = 1u << 30;
 	ipc_kmsg_fd_budget = rl.rlim_cur / 2;
-	ipc_ledger_fd_limit = ipc_kmsg_fd_budget / 4 > 16 ? ipc_kmsg_fd_budget / 4 : 16;
+	if (!keep_task_limit)
+		ipc_ledger_fd_limit = ipc_kmsg_fd_budget / 4 > 16 ? ipc_kmsg_fd_budget / 4 : 16;
 }
 
 static int
@@ -747,7 +748,7 @@ machd_serve(const struct machd_config *config)
 	machd_uid = getuid();
 	if (!mig_init(subsystems, sizeof(subsystems) / sizeof(subsystems[0])))
 		return 1;
-	raise_fd_limit();
+	raise_fd_limit(config->ool_fds_set);
 	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);

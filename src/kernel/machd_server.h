@@ -10,6 +10,7 @@ struct machd_config {
 	const char *socket_path;
 	bool        trace;
 	char      **init_argv;        /* --launchd PROG ARGS: the privileged init task */
+	bool        ool_fds_set;      /* --max-ool-fds given: keep ipc_ledger_fd_limit */
 };
 
 /* Send the one reply of the thread's current request; the thread becomes

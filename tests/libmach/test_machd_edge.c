@@ -90,14 +90,14 @@ raw_connect(const char *path)
 }
 
 /* Send one datagram: bytes as they are, with `nfds` copies of fd attached. */
+/* One datagram of `len` bytes with `fds` attached (SCM_RIGHTS). */
 static void
-raw_send_bytes(int fd, const void *buf, size_t len, int pass_fd, int nfds)
+raw_send_fds(int fd, const void *buf, size_t len, const int *fds, int nfds)
 {
 	struct iovec iov = { (void *)(uintptr_t)buf, len };
 	union { char buf[CMSG_SPACE(sizeof(int) * 16)]; struct cmsghdr align; } cm;
 	struct msghdr mh;
 	ssize_t n;
-	int i;
 
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = &iov;
@@ -112,13 +112,24 @@ raw_send_bytes(int fd, const void *buf, size_t len, int pass_fd, int nfds)
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
 		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-		for (i = 0; i < nfds; i++)
-			memcpy(CMSG_DATA(c) + i * sizeof(int), &pass_fd, sizeof(int));
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
 	}
 	n = sendmsg(fd, &mh, MSG_NOSIGNAL);
 	if (n != (ssize_t)len)
 		fail_msg("pid %d: sendmsg of %zu bytes: %zd (%s)", (int)getpid(), len, n,
 		    n < 0 ? strerror(errno) : "short");
+}
+
+/* The same fd `nfds` times. */
+static void
+raw_send_bytes(int fd, const void *buf, size_t len, int pass_fd, int nfds)
+{
+	int fds[16];
+
+	assert_true(nfds <= 16);
+	for (int i = 0; i < nfds; i++)
+		fds[i] = pass_fd;
+	raw_send_fds(fd, buf, len, fds, nfds);
 }
 
 /* A request: header (op, len field, a[]) and payload_len payload bytes. */
@@ -2125,6 +2136,193 @@ test_bad_message_memfds(void **state)
 	assert_int_equal(harness_wait(harness_fork(child_bad_message_memfds, NULL)), 0);
 }
 
+/* One OOL descriptor of `size` bytes whose address field says `mark`
+ * (machd_proto.h, MXP_OOL_*), sent to `port` (MAKE_SEND) with `fds`. */
+static void
+raw_send_ool(int chan, mach_port_name_t port, uint32_t size, uint64_t mark,
+    const int *fds, int nfds)
+{
+	struct {
+		struct mxp_req req;
+		mach_msg_header_t h;
+		mach_msg_body_t body;
+		mach_msg_ool_descriptor_t d;
+	} __attribute__((packed)) m;
+
+	memset(&m, 0, sizeof(m));
+	m.req.op = MXP_OP_MACH_MSG;
+	m.req.len = (uint32_t)(sizeof(m) - sizeof(m.req));
+	m.req.a[0] = MACH_SEND_MSG;
+	m.req.a[1] = m.req.len;
+	m.h.msgh_bits = MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0);
+	m.h.msgh_size = m.req.len;
+	m.h.msgh_remote_port = port;
+	m.body.msgh_descriptor_count = 1;
+	memcpy(&m.d.address, &mark, sizeof(mark));
+	m.d.size = size;
+	m.d.copy = MACH_MSG_VIRTUAL_COPY;
+	m.d.type = MACH_MSG_OOL_DESCRIPTOR;
+	raw_send_fds(chan, &m, sizeof(m), fds, nfds);
+}
+
+static int
+sealed_memfd(size_t size, unsigned seals)
+{
+	int fd = memfd_create("edge-ool", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)size), 0);
+	if (seals)
+		assert_int_equal(fcntl(fd, F_ADD_SEALS, (int)seals), 0);
+	return fd;
+}
+
+static void
+child_ool_fd_checks(void *arg)
+{
+	const unsigned all = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+	struct mxp_rep rep;
+	mach_port_name_t port;
+	int chan, fd, pfd[2], sv[2], file, two[2];
+	char path[] = "/tmp/machxfer-ool.XXXXXX";
+
+	(void)arg;
+	chan = raw_connect(harness_socket_path());
+	(void)raw_hello(chan, 0, &rep);
+	port = raw_reply_port(chan);
+	assert_int_equal(pipe(pfd), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	file = mkstemp(path);
+	assert_true(file >= 0);
+	assert_int_equal(ftruncate(file, 8192), 0);
+	unlink(path);
+	/* Not memfds: a pipe, a socket, a regular file of the right size. */
+	raw_send_ool(chan, port, 8192, MXP_OOL_ATTACHED, &pfd[0], 1);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_SEND_INVALID_MEMORY, &rep);
+	raw_send_ool(chan, port, 8192, MXP_OOL_ATTACHED, &sv[0], 1);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_SEND_INVALID_MEMORY, &rep);
+	raw_send_ool(chan, port, 8192, MXP_OOL_ATTACHED, &file, 1);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_SEND_INVALID_MEMORY, &rep);
+	/* Memfds without every seal, or not of the stated size. */
+	fd = sealed_memfd(8192, 0);
+	raw_send_ool(chan, port, 8192, MXP_OOL_ATTACHED, &fd, 1);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_SEND_INVALID_MEMORY, &rep);
+	close(fd);
+	fd = sealed_memfd(8192, F_SEAL_SHRINK | F_SEAL_GROW);
+	raw_send_ool(chan, port, 8192, MXP_OOL_ATTACHED, &fd, 1);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_SEND_INVALID_MEMORY, &rep);
+	close(fd);
+	fd = sealed_memfd(4096, all);
+	raw_send_ool(chan, port, 8192, MXP_OOL_ATTACHED, &fd, 1);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_SEND_INVALID_MEMORY, &rep);
+	close(fd);
+	/* fds that do not match the descriptors; markers machd does not know. */
+	fd = sealed_memfd(8192, all);
+	two[0] = two[1] = fd;
+	raw_send_ool(chan, port, 8192, MXP_OOL_ATTACHED, two, 2);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_SEND_INVALID_MEMORY, &rep);
+	raw_send_ool(chan, port, 8192, MXP_OOL_ATTACHED, NULL, 0);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_SEND_INVALID_MEMORY, &rep);
+	raw_send_ool(chan, port, 8192, 0x1234, NULL, 0);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_SEND_INVALID_MEMORY, &rep);
+	raw_send_ool(chan, port, 8192, MXP_OOL_UNREADABLE, NULL, 0);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_SEND_INVALID_MEMORY, &rep);
+	raw_send_ool(chan, port, 8192, MXP_OOL_NO_MEMORY, NULL, 0);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_MSG_VM_KERNEL, &rep);
+	/* A sealed memfd of the stated size: accepted. */
+	raw_send_ool(chan, port, 8192, MXP_OOL_ATTACHED, &fd, 1);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_MSG_SUCCESS, &rep);
+	close(fd);
+	close(file);
+	close(pfd[0]);
+	close(pfd[1]);
+	close(sv[0]);
+	close(sv[1]);
+	close(chan);
+}
+
+/* machd checks every fd that comes with a message (machd_proto.h). */
+static void
+test_ool_fd_checks(void **state)
+{
+	(void)state;
+	assert_int_equal(harness_wait(harness_fork(child_ool_fd_checks, NULL)), 0);
+}
+
+/* --max-ool-fds / --max-ool-bytes: a task's out-of-line regions in flight. */
+static mach_msg_return_t
+send_region(mach_port_t dest, void *addr, uint32_t size)
+{
+	struct { mach_msg_header_t h; mach_msg_body_t body; mach_msg_ool_descriptor_t d; } m;
+
+	memset(&m, 0, sizeof(m));
+	m.h.msgh_bits = MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0);
+	m.h.msgh_remote_port = dest;
+	m.body.msgh_descriptor_count = 1;
+	m.d.address = addr;
+	m.d.size = size;
+	m.d.copy = MACH_MSG_VIRTUAL_COPY;
+	m.d.type = MACH_MSG_OOL_DESCRIPTOR;
+	return mach_msg(&m.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof(m), 0, 0, 0, 0);
+}
+
+static void
+drain_regions(mach_port_t p, unsigned n)
+{
+	struct { mach_msg_header_t h; mach_msg_body_t body; mach_msg_ool_descriptor_t d;
+	    mach_msg_max_trailer_t t; } m;
+
+	while (n-- > 0) {
+		assert_kr(mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof(m), p, 0, 0),
+		    MACH_MSG_SUCCESS);
+		assert_kr(vm_deallocate(mach_task_self(), (vm_address_t)m.d.address, m.d.size),
+		    KERN_SUCCESS);
+	}
+}
+
+static void
+child_ool_limits(void *arg)
+{
+	static uint8_t buf[2 << 20];
+	mach_port_t p;
+	int i;
+
+	setenv("MACHD_SOCKET", (const char *)arg, 1);
+	assert_int_equal(libmach_reinit(), 0);
+	assert_kr(mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &p), KERN_SUCCESS);
+	for (i = 0; i < 3; i++)
+		assert_kr(send_region(p, buf, 65536), MACH_MSG_SUCCESS);
+	assert_kr(send_region(p, buf, 65536), MACH_SEND_NO_BUFFER);
+	drain_regions(p, 1);
+	assert_kr(send_region(p, buf, 65536), MACH_MSG_SUCCESS);
+	drain_regions(p, 3);
+	assert_kr(send_region(p, buf, (1 << 20) + 4096), MACH_SEND_NO_BUFFER);
+	assert_kr(send_region(p, buf, 1 << 20), MACH_MSG_SUCCESS);
+	drain_regions(p, 1);
+	assert_kr(mach_port_mod_refs(mach_task_self(), p, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
+}
+
+static void
+test_ool_task_limits(void **state)
+{
+	char dir[64], sock[128], log[128];
+	const char *args[] = { "--socket", sock, "--max-ool-fds", "3", "--max-ool-bytes", "1048576",
+	    NULL };
+	pid_t pid, child;
+
+	(void)state;
+	make_tmpdir(dir, sizeof(dir));
+	snprintf(sock, sizeof(sock), "%s/m.sock", dir);
+	snprintf(log, sizeof(log), "%s/machd.log", dir);
+	pid = spawn_machd(args, NULL, log);
+	wait_socket(pid, sock);
+	child = harness_fork(child_ool_limits, sock);
+	assert_true(child > 0);
+	assert_int_equal(harness_wait(child), 0);
+	assert_int_equal(stop_machd(pid), 0);
+	remove_tree(dir);
+}
+
 /* ========== regressions ===================================================== */
 
 /*
@@ -2402,6 +2600,8 @@ main(int argc, char **argv)
 		tu_test(test_trace),
 		tu_test(test_task_death_with_blocked_threads),
 		tu_test(test_bad_message_memfds),
+		tu_test(test_ool_fd_checks),
+		tu_test(test_ool_task_limits),
 		tu_test(regression_trace_blocked_send),
 		tu_test(regression_exit_unlinks_other_socket),
 		tu_test(regression_socket_path_clobbers_file),
