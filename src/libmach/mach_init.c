@@ -483,7 +483,8 @@ void
 libmach_rcv_fds_close(void)
 {
 	for (int i = 0; i < libmach_rcv_nfds; i++)
-		close(libmach_rcv_fds[i]);
+		if (libmach_rcv_fds[i] >= 0)
+			close(libmach_rcv_fds[i]);   /* -1: taken by whoever used it */
 	libmach_rcv_nfds = 0;
 }
 

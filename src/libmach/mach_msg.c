@@ -128,16 +128,19 @@ msg_big_prepare(struct mxp_out *out, int *fds)
 }
 
 /* A reply too large for a datagram came as the first memfd: read it
- * where the payload would have landed. */
-static void
-msg_big_land(struct msg_call *c, struct mxp_rep *rep)
+ * where the payload would have landed.  Without it (we were out of fds)
+ * the message is lost, as on a fault writing the receive buffer. */
+static mach_msg_return_t
+msg_big_land(struct msg_call *c, struct mxp_rep *rep, mach_msg_return_t mr)
 {
 	uint64_t len = rep->v[5];
 	size_t done = 0;
 	int i;
 
-	if (libmach_rcv_nfds == 0)
-		return;
+	if (libmach_rcv_nfds == 0) {
+		rep->flags = 0;
+		return MACH_RCV_INVALID_DATA;
+	}
 	if (len > c->land_len)
 		len = c->land_len;
 	while (done < len) {
@@ -153,6 +156,7 @@ msg_big_land(struct msg_call *c, struct mxp_rep *rep)
 		libmach_rcv_fds[i - 1] = libmach_rcv_fds[i];
 	libmach_rcv_nfds--;
 	rep->len = (uint32_t)done;
+	return mr;
 }
 
 /* Out-of-line memory of the message just delivered (spec 6.6). */
@@ -238,7 +242,7 @@ msg_trap(mach_msg_header_t *msg, mach_msg_option_t option,
 	if (c.send_size > MXP_PAYLOAD_MAX)
 		close(fds[0]);
 	if (mr != MXP_KR_UNREACHABLE && (rep.flags & MXP_REP_BIG))
-		msg_big_land(&c, &rep);
+		mr = msg_big_land(&c, &rep, mr);
 	if (mr == MXP_KR_UNREACHABLE)
 		mr = (option & MACH_SEND_MSG) ? MACH_SEND_INVALID_DEST : MACH_RCV_INVALID_NAME;
 	else {

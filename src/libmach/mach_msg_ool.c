@@ -224,17 +224,20 @@ ool_ports_unmappable(int fd, uint32_t count, mach_msg_type_name_t disp)
 	}
 }
 
-/* Map one region; NULL if it cannot be (the caller reports VM_SPACE). */
+/* Map one region; NULL if it cannot be (the caller reports VM_SPACE).
+ * A memory region keeps its memfd (vm_region_adopt takes *fdp). */
 static void *
-map_region(int fd, uint64_t len, bool keep)
+map_region(int *fdp, uint64_t len, bool keep)
 {
 	size_t page = mxp_page_size(), maplen = (size_t)((len + page - 1) & ~(uint64_t)(page - 1));
-	void *p = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	void *p = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE, *fdp, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
-	if (keep && len > VM_REGION_SMALL)
-		vm_region_adopt((uintptr_t)p, maplen, len, dup(fd));
+	if (keep && len > VM_REGION_SMALL) {
+		vm_region_adopt((uintptr_t)p, maplen, len, *fdp);
+		*fdp = -1;
+	}
 	return p;
 }
 
@@ -261,10 +264,10 @@ ool_receive_map(mach_msg_header_t *m, uint32_t len)
 		memcpy(&od, d, sizeof(od));
 		bytes = ports ? (uint64_t)od.size * sizeof(mach_port_name_t) : od.size;
 		if (bytes > 0 && next < libmach_rcv_nfds) {
-			int fd = libmach_rcv_fds[next++];
-			addr = map_region(fd, bytes, !ports);
+			int *fdp = &libmach_rcv_fds[next++];
+			addr = map_region(fdp, bytes, !ports);
 			if (addr == NULL && ports)
-				ool_ports_unmappable(fd, od.size, d[10]);
+				ool_ports_unmappable(*fdp, od.size, d[10]);
 		}
 		if (bytes > 0 && addr == NULL) {
 			od.size = 0;            /* size, or count for ports */
