@@ -20,7 +20,14 @@
  * (MXP_OP_CANCEL), and must then have replied.  A call for a thread that
  * is waiting is skipped: machd refuses a second request on a channel.
  * Then fz_end drains every queue, restores the fixture and checks for
- * leaks.
+ * leaks, and no memfd of an out-of-line region may be left in the kernel.
+ *
+ * With FZ_CALL_OOL, each OOL memory or OOL ports descriptor of non-zero
+ * size (at most FZ_OOL_SIZE_MAX bytes) whose address field is
+ * MXP_OOL_ATTACHED gets a sealed memfd, as libmach attaches them
+ * (machd_proto.h): zeros for memory, fixture names (selectors 1..15 in
+ * turn) for port arrays.  Other address values get none, so the fuzzer
+ * also explores fds that do not match their descriptors.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +35,16 @@
 #include "fuzz_fixture.h"
 #include "mach_msg.h"
 #include "thread.h"
+#include "ipc_kmsg.h"
+#include "memfd_sealed.h"
 
 #define FZ_CALLS_MAX      32
 #define FZ_THREADS        4
 #define FZ_CALL_RAW_SIZE  0x1u   /* pass send_size as given, not msg_len */
 #define FZ_CALL_MAY_WAIT  0x2u   /* option bits as given: the call may park */
 #define FZ_CALL_THREAD(flags) (((flags) >> 2) & 3u)   /* 0, 1: task 1; 2: 2; 3: 3 */
+#define FZ_CALL_OOL       0x10u  /* attach memfds, as libmach would (see fz_ool_fds) */
+#define FZ_OOL_SIZE_MAX   65536u
 
 struct fz_call {
 	uint32_t option;      /* mach_msg option bits */
@@ -89,6 +100,57 @@ fz_request(struct mxp_req *req, const struct fz_call *c, uint32_t len)
 	req->a[4] = 0;                 /* timeout: none, or no deadline */
 }
 
+/* One region's memfd: `bytes` of zeros, or names for a ports array. */
+static int
+fz_region_memfd(uint8_t type, uint32_t size)
+{
+	uint64_t bytes = type == MACH_MSG_OOL_PORTS_DESCRIPTOR ? (uint64_t)size * 4 : size;
+	uint32_t *buf, j;
+	int fd;
+
+	if (bytes > FZ_OOL_SIZE_MAX || (buf = calloc(1, bytes)) == NULL)
+		return -1;
+	if (type == MACH_MSG_OOL_PORTS_DESCRIPTOR)
+		for (j = 0; j < size; j++)
+			buf[j] = fz_name(j % 15 + 1);
+	fd = memfd_create_sealed(buf, bytes);
+	free(buf);
+	return fd;
+}
+
+/* The memfds libmach would attach to this message (FZ_CALL_OOL). */
+static int
+fz_ool_fds(const uint8_t *msg, uint32_t len, int *fds)
+{
+	uint32_t bits, count, pos = 28, i, size;
+	uint64_t addr;
+	int n = 0, fd;
+
+	if (len < 28)
+		return 0;
+	memcpy(&bits, msg, 4);
+	memcpy(&count, msg + 24, 4);
+	if (!(bits & MACH_MSGH_BITS_COMPLEX))
+		return 0;
+	for (i = 0; i < count && pos + 12 <= len && n < MXP_OOL_MAX; i++) {
+		uint8_t type = msg[pos + 11];
+		if (type == MACH_MSG_PORT_DESCRIPTOR) {
+			pos += 12;
+			continue;
+		}
+		if (pos + 16 > len)
+			break;
+		memcpy(&addr, msg + pos, 8);
+		memcpy(&size, msg + pos + 12, 4);
+		if ((type == MACH_MSG_OOL_DESCRIPTOR || type == MACH_MSG_OOL_VOLATILE_DESCRIPTOR ||
+		    type == MACH_MSG_OOL_PORTS_DESCRIPTOR) && size != 0 && addr == MXP_OOL_ATTACHED &&
+		    (fd = fz_region_memfd(type, size)) >= 0)
+			fds[n++] = fd;
+		pos += 16;
+	}
+	return n;
+}
+
 /* One trap, as machd's event loop runs it, then the woken continuations. */
 static void
 fz_run_call(const struct fz_call *c, const uint8_t *bytes, uint32_t len)
@@ -96,6 +158,7 @@ fz_run_call(const struct fz_call *c, const uint8_t *bytes, uint32_t len)
 	struct thread *th = &fz_threads[FZ_CALL_THREAD(c->flags)];
 	uint8_t *msg;
 	struct mxp_req req;
+	int fds[MXP_OOL_MAX], nfds;
 
 	if (th->th_busy)
 		return;                    /* a request is still in progress */
@@ -107,7 +170,8 @@ fz_run_call(const struct fz_call *c, const uint8_t *bytes, uint32_t len)
 	fz_request(&req, c, len);
 	th->th_busy = true;
 	th->th_req = req;
-	mach_msg_trap(th, &req, msg, len, NULL, 0);
+	nfds = (c->flags & FZ_CALL_OOL) ? fz_ool_fds(msg, len, fds) : 0;
+	mach_msg_trap(th, &req, msg, len, fds, nfds);
 	thread_run_queue();
 	free(msg);
 	if (!(c->flags & FZ_CALL_MAY_WAIT))
@@ -151,5 +215,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fz_threads_finish();
 	fz_end();
+	if (ipc_kmsg_fds_held() != 0)
+		fz_fail("%llu out-of-line memfds left in the kernel",
+		    (unsigned long long)ipc_kmsg_fds_held());
 	return 0;
 }

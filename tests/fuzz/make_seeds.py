@@ -92,14 +92,16 @@ def mig(routine, args, reply_disp=0, reply=0, descs=None, dest=SELF):
 # --- mach_msg calls --------------------------------------------------------------
 
 
-RAW_SIZE, MAY_WAIT = 0x1, 0x2
+RAW_SIZE, MAY_WAIT, WITH_OOL = 0x1, 0x2, 0x10
 NAME2_C, NAME2_E = 0x5003, 0x5103   # task 2's receive rights (behind S2 and SU)
 
 
-def call(msg, option=SEND_MSG, rcv_size=0, rcv_name=0, send_size=None, thread=0, wait=False):
+def call(msg, option=SEND_MSG, rcv_size=0, rcv_name=0, send_size=None, thread=0, wait=False,
+         ool=False):
     """Threads 0 and 1 are task 1's, 2 task 2's, 3 the small task 3's; wait: the
-    call may park."""
-    flags = (RAW_SIZE if send_size is not None else 0) | (MAY_WAIT if wait else 0) | thread << 2
+    call may park; ool: memfds are attached for the OOL regions."""
+    flags = ((RAW_SIZE if send_size is not None else 0) | (MAY_WAIT if wait else 0) |
+             (WITH_OOL if ool else 0) | thread << 2)
     return struct.pack("<IIIIHH", option, send_size or 0, rcv_size, rcv_name,
                        len(msg), flags) + msg
 
@@ -246,6 +248,37 @@ def circular_calls():
         "circ-port-destroyed-in-transit": notify_self
                   + call(message(MAKE_SEND, RX, descs=[port_desc(R, MOVE_RECEIVE)]))
                   + call(mig(3205, [RAW[RX]])),
+    }
+
+
+UNREADABLE, NO_MEMORY = 0xffffffffffffffff, 0xfffffffffffffffe
+
+
+def ool_ports_desc(count, disp, dealloc=0, addr=0):
+    return desc16(addr, dealloc, 0, disp, OOL_PORTS, count)
+
+
+def ool_regions():
+    """Issue 3: OOL memory and OOL ports sent by tasks, with their memfds;
+    markers for unreadable regions; cleanup and circularity through arrays."""
+    def with_ool(msg):
+        return call(msg, SEND_MSG | RCV_MSG, RCV_BIG, R, ool=True)
+    mem = [ool_desc(size, copy, dealloc) for size in (1, 4095, 4096, 16385, 65536)
+           for copy, dealloc in ((0, 0), (1, 1))]
+    return {
+        "ool-memory": b"".join(with_ool(message(MAKE_SEND, R, descs=[d])) for d in mem),
+        "ool-memory-markers": b"".join(with_ool(message(MAKE_SEND, R, MAKE_SONCE, R,
+                                  descs=[ool_desc(64, 1, 0, addr)]))
+                                  for addr in (UNREADABLE, NO_MEMORY, 0x1234)),
+        "ool-ports": b"".join(with_ool(message(MAKE_SEND, R, descs=[ool_ports_desc(n, d)]))
+                              for n in (1, 3, 15) for d in (COPY_SEND, MAKE_SEND, MAKE_SONCE,
+                                                          MOVE_SEND, MOVE_RECEIVE, 22)),
+        "ool-cleanup": with_ool(message(COPY_SEND, S2, MAKE_SONCE, R, [
+            port_desc(RX, MOVE_RECEIVE), ool_desc(4096, 1, 1), ool_ports_desc(4, COPY_SEND),
+            ool_desc(64, 1, 0, UNREADABLE)])),
+        "ool-circular": with_ool(message(MAKE_SEND, RX, descs=[ool_ports_desc(15, MOVE_RECEIVE)])),
+        "ool-pseudo": set_qlimit(0) + call(message(MAKE_SEND, R, descs=[
+            ool_desc(4096, 1, 0), ool_ports_desc(3, MAKE_SEND)]), ool=True),
     }
 
 
@@ -429,7 +462,7 @@ def corpus_mach_msg():
     for k, v in dict(cleanup(), **circular_one()).items():
         out[k] = send_rcv(v)
     for family in (port_names, circular_calls, queues, urefs, receives, raw_sizes, mig_routines,
-                   waits, small_task):
+                   waits, small_task, ool_regions):
         out.update(family())
     return out
 
