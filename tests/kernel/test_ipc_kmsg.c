@@ -10,6 +10,7 @@
  * "header rights destroyed", whichever the spec says.
  */
 #include "kernel_fixture.h"
+#include "memfd_sealed.h"
 
 #define BITS(r, l, v)   ((mach_msg_bits_t)((r) | ((l) << 8) | ((v) << 16)))
 #define COMPLEX         MACH_MSGH_BITS_COMPLEX
@@ -1603,6 +1604,231 @@ test_ledger_limit(void **state)
 	ipc_ledger_limit = saved;
 }
 
+/* --- out-of-line regions: ipc_kmsg_get_ool and OOL ports copyin ------------ */
+
+static int
+names_memfd(const mach_port_name_t *names, uint32_t n)
+{
+	int fd = memfd_create_sealed(names, n * sizeof(names[0]));
+
+	assert_true(fd >= 0);
+	return fd;
+}
+
+/* A message to `dest` (COPY_SEND) with one OOL ports descriptor of `n`
+ * names in a memfd, through get, get_ool, copyin_header and copyin_body. */
+static mach_msg_return_t
+send_ool_ports(struct ipc_space *space, mach_port_name_t dest, mach_port_name_t reply,
+    const mach_port_name_t *names, uint32_t n, mach_msg_type_name_t disp, uint32_t *takenp,
+    ipc_kmsg_t *kmsgp)
+{
+	uint8_t buf[44];
+	mach_msg_header_t hdr;
+	ipc_kmsg_t kmsg;
+	mach_msg_return_t mr;
+	int fd = names_memfd(names, n);
+
+	*kmsgp = IKM_NULL;
+	fx_msg_header(buf, COMPLEX | BITS(COPY_SEND, reply ? MAKE_SONCE : 0, 0), dest, reply, 0, 42);
+	fx_put32(buf, 24, 1);
+	fx_msg_desc16(buf, 28, MXP_OOL_ATTACHED, 0, 0, (uint8_t)disp, MACH_MSG_OOL_PORTS_DESCRIPTOR, n);
+	assert_int_equal(ipc_kmsg_get(buf, sizeof(buf), &kmsg), MACH_MSG_SUCCESS);
+	assert_int_equal(ipc_kmsg_get_ool(kmsg, &fd, 1), MACH_MSG_SUCCESS);
+	memcpy(&hdr, buf, sizeof(hdr));
+	assert_int_equal(ipc_kmsg_copyin_header(space, kmsg, &hdr, 0), MACH_MSG_SUCCESS);
+	mr = ipc_kmsg_copyin_body(space, kmsg, takenp);
+	if (mr == MACH_MSG_SUCCESS)
+		*kmsgp = kmsg;
+	return mr;
+}
+
+/* Spec 4.3, seed 9.2 #7: element k fails: elements 0..k-1 are destroyed,
+ * the header's rights too, and the array counts as taken. */
+static void
+test_body_ool_ports_element_failure(void **state)
+{
+	struct fx *fx = FX(state);
+	struct ipc_space *a = fx->space[0], *b = fx->space[1];
+	mach_port_name_t t = fx_give(b, fx_alloc_receive(b), MAKE_SEND, a);
+	mach_port_name_t x = fx_alloc_receive(a), r = fx_alloc_receive(a);
+	mach_port_name_t names[3];
+	ipc_port_t px = fx_port(a, x);
+	ipc_kmsg_t kmsg;
+	uint32_t taken = 99;
+
+	names[0] = fx_give(a, x, MAKE_SEND, a);          /* x with 1 send uref */
+	names[1] = MACH_PORT_DEAD;
+	names[2] = fx_stale_name(x);
+	assert_int_equal(send_ool_ports(a, t, r, names, 3, MOVE_SEND, &taken, &kmsg),
+	    MACH_SEND_INVALID_RIGHT);
+	assert_int_equal(taken, 1);
+	fx_assert_right(a, x, T_RECEIVE, 0);                 /* the moved uref is gone */
+	fx_assert_counts(px, 0, 0, 1);
+	fx_expect_notification(fx_port(a, r), MACH_NOTIFY_SEND_ONCE);
+	assert_int_equal(ipc_kmsg_fds_held(), 0);
+	/* Success: NULL and DEAD pass through, rights are held. */
+	names[0] = x;
+	names[2] = MACH_PORT_NULL;
+	assert_int_equal(send_ool_ports(a, t, 0, names, 3, MAKE_SEND, &taken, &kmsg),
+	    MACH_MSG_SUCCESS);
+	assert_int_equal(taken, 1);
+	assert_int_equal(kmsg->ikm_dsc[0].disposition, MACH_MSG_TYPE_PORT_SEND);
+	assert_ptr_equal(kmsg->ikm_dsc[0].ports[0], px);
+	assert_ptr_equal(kmsg->ikm_dsc[0].ports[1], IP_DEAD);
+	assert_ptr_equal(kmsg->ikm_dsc[0].ports[2], IP_NULL);
+	fx_assert_counts(px, 1, 0, 2);                      /* MAKE_SEND: mscount 2 */
+	ipc_kmsg_destroy(kmsg);
+	fx_assert_counts(px, 0, 0, 2);
+}
+
+/* A receive right in an array, sent to itself: circular (4.5). */
+static void
+test_body_ool_ports_circular(void **state)
+{
+	struct fx *fx = FX(state);
+	struct ipc_space *a = fx->space[0];
+	mach_port_name_t x = fx_alloc_receive(a);
+	mach_port_name_t names[1] = { x };
+	ipc_port_t px = fx_port(a, x);
+	mach_port_name_t s = fx_give(a, x, MAKE_SEND, a);
+	ipc_kmsg_t kmsg;
+
+	assert_int_equal(s, x);
+	assert_int_equal(send_ool_ports(a, x, 0, names, 1, MOVE_RECEIVE, NULL, &kmsg),
+	    MACH_MSG_SUCCESS);
+	assert_true(kmsg->ikm_circular);
+	ipc_kmsg_destroy(kmsg);
+	assert_false(ip_active(px));
+	fx_assert_right(a, x, T_DEAD_NAME, 1);
+	assert_int_equal(fx_dealloc(a, x), KERN_SUCCESS);
+}
+
+/* ipc_kmsg_get_ool: fds must match the descriptors, be sealed memfds of
+ * the stated size; the budget; every fd is consumed either way. */
+static void
+test_get_ool_checks(void **state)
+{
+	uint8_t buf[60];
+	uint64_t saved = ipc_kmsg_fd_budget;
+	ipc_kmsg_t kmsg;
+	int fds[3], i;
+	static const uint8_t zero[8192];
+
+	(void)state;
+	fx_msg_header(buf, COMPLEX | BITS(COPY_SEND, 0, 0), 0x103, 0, 0, 42);
+	fx_put32(buf, 24, 2);
+	fx_msg_desc16(buf, 28, MXP_OOL_ATTACHED, 0, 1, 0, MACH_MSG_OOL_DESCRIPTOR, 8192);
+	fx_msg_desc16(buf, 44, MXP_OOL_ATTACHED, 0, 1, 0, MACH_MSG_OOL_DESCRIPTOR, 100);
+	/* Too few, too many. */
+	for (i = 1; i <= 3; i += 2) {
+		int k;
+		assert_int_equal(ipc_kmsg_get(buf, sizeof(buf), &kmsg), MACH_MSG_SUCCESS);
+		for (k = 0; k < i; k++)
+			fds[k] = memfd_create_sealed(zero, 8192);
+		assert_int_equal(ipc_kmsg_get_ool(kmsg, fds, i), MACH_SEND_INVALID_MEMORY);
+		for (k = 0; k < i; k++)
+			assert_int_equal(fcntl(fds[k], F_GETFD), -1);     /* closed */
+		ipc_kmsg_free(kmsg);
+	}
+	/* Right count; the second is the wrong size: kept as an error for
+	 * its descriptor, reported by copyin in order. */
+	assert_int_equal(ipc_kmsg_get(buf, sizeof(buf), &kmsg), MACH_MSG_SUCCESS);
+	fds[0] = memfd_create_sealed(zero, 8192);
+	fds[1] = memfd_create_sealed(zero, 101);
+	assert_int_equal(ipc_kmsg_get_ool(kmsg, fds, 2), MACH_MSG_SUCCESS);
+	assert_true(kmsg->ikm_dsc[0].memfd >= 0);
+	assert_int_equal(kmsg->ikm_dsc[1].memfd, -1);
+	assert_int_equal(kmsg->ikm_dsc[1].ool_error, MACH_SEND_INVALID_MEMORY);
+	assert_int_equal(ipc_kmsg_fds_held(), 1);
+	ipc_kmsg_free(kmsg);
+	assert_int_equal(ipc_kmsg_fds_held(), 0);
+	/* Over machd's budget: MACH_MSG_VM_KERNEL. */
+	ipc_kmsg_fd_budget = 1;
+	assert_int_equal(ipc_kmsg_get(buf, sizeof(buf), &kmsg), MACH_MSG_SUCCESS);
+	fds[0] = memfd_create_sealed(zero, 8192);
+	fds[1] = memfd_create_sealed(zero, 100);
+	assert_int_equal(ipc_kmsg_get_ool(kmsg, fds, 2), MACH_MSG_VM_KERNEL);
+	assert_int_equal(fcntl(fds[1], F_GETFD), -1);
+	ipc_kmsg_free(kmsg);
+	ipc_kmsg_fd_budget = saved;
+}
+
+/* The ledger counts memfds and OOL bytes (--max-ool-fds, --max-ool-bytes). */
+static void
+test_ledger_ool_limits(void **state)
+{
+	uint8_t buf[44];
+	uint64_t saved_fds = ipc_ledger_fd_limit, saved_bytes = ipc_ledger_ool_limit;
+	struct ipc_ledger *ledger = ipc_ledger_create();
+	static const uint8_t zero[8192];
+	ipc_kmsg_t k1, k2;
+	int fd;
+
+	(void)state;
+	fx_msg_header(buf, COMPLEX | BITS(COPY_SEND, 0, 0), 0x103, 0, 0, 42);
+	fx_put32(buf, 24, 1);
+	fx_msg_desc16(buf, 28, MXP_OOL_ATTACHED, 0, 1, 0, MACH_MSG_OOL_DESCRIPTOR, 8192);
+	assert_int_equal(ipc_kmsg_get(buf, sizeof(buf), &k1), MACH_MSG_SUCCESS);
+	fd = memfd_create_sealed(zero, 8192);
+	assert_int_equal(ipc_kmsg_get_ool(k1, &fd, 1), MACH_MSG_SUCCESS);
+	assert_int_equal(ipc_kmsg_get(buf, sizeof(buf), &k2), MACH_MSG_SUCCESS);
+	fd = memfd_create_sealed(zero, 8192);
+	assert_int_equal(ipc_kmsg_get_ool(k2, &fd, 1), MACH_MSG_SUCCESS);
+	ipc_ledger_fd_limit = 1;
+	assert_int_equal(ipc_kmsg_charge(k1, ledger), MACH_MSG_SUCCESS);
+	assert_int_equal(ledger->il_fds, 1);
+	assert_int_equal(ledger->il_ool_bytes, 8192);
+	assert_int_equal(ipc_kmsg_charge(k2, ledger), MACH_SEND_NO_BUFFER);
+	ipc_ledger_fd_limit = 2;
+	ipc_ledger_ool_limit = 8192 + 4096;
+	assert_int_equal(ipc_kmsg_charge(k2, ledger), MACH_SEND_NO_BUFFER);
+	ipc_ledger_ool_limit = 16384;
+	assert_int_equal(ipc_kmsg_charge(k2, ledger), MACH_MSG_SUCCESS);
+	ipc_kmsg_free(k1);
+	ipc_kmsg_free(k2);
+	assert_int_equal(ledger->il_fds, 0);
+	assert_int_equal(ledger->il_ool_bytes, 0);
+	ipc_ledger_release(ledger);
+	ipc_ledger_fd_limit = saved_fds;
+	ipc_ledger_ool_limit = saved_bytes;
+}
+
+/* No memory for a names array: MACH_MSG_VM_KERNEL at that descriptor. */
+static void
+test_fault_ool_ports_arrays(void **state)
+{
+	struct fx *fx = FX(state);
+	struct ipc_space *a = fx->space[0], *b = fx->space[1];
+	mach_port_name_t t = fx_give(b, fx_alloc_receive(b), MAKE_SEND, a);
+	mach_port_name_t names[2] = { MACH_PORT_NULL, MACH_PORT_DEAD };
+	uint8_t buf[44];
+	mach_msg_header_t hdr;
+	ipc_kmsg_t kmsg;
+	int fd;
+
+	/* The names array at intake. */
+	fx_msg_header(buf, COMPLEX | BITS(COPY_SEND, 0, 0), t, 0, 0, 42);
+	fx_put32(buf, 24, 1);
+	fx_msg_desc16(buf, 28, MXP_OOL_ATTACHED, 0, 0, COPY_SEND, MACH_MSG_OOL_PORTS_DESCRIPTOR, 2);
+	assert_int_equal(ipc_kmsg_get(buf, sizeof(buf), &kmsg), MACH_MSG_SUCCESS);
+	fd = names_memfd(names, 2);
+	kalloc_fault_config(1, 0);
+	assert_int_equal(ipc_kmsg_get_ool(kmsg, &fd, 1), MACH_MSG_SUCCESS);
+	kalloc_fault_config(0, 0);
+	memcpy(&hdr, buf, sizeof(hdr));
+	assert_int_equal(ipc_kmsg_copyin_header(a, kmsg, &hdr, 0), MACH_MSG_SUCCESS);
+	assert_int_equal(ipc_kmsg_copyin_body(a, kmsg, NULL), MACH_MSG_VM_KERNEL);
+	/* The ports array at copyin. */
+	assert_int_equal(ipc_kmsg_get(buf, sizeof(buf), &kmsg), MACH_MSG_SUCCESS);
+	fd = names_memfd(names, 2);
+	assert_int_equal(ipc_kmsg_get_ool(kmsg, &fd, 1), MACH_MSG_SUCCESS);
+	assert_int_equal(ipc_kmsg_copyin_header(a, kmsg, &hdr, 0), MACH_MSG_SUCCESS);
+	kalloc_fault_config(1, 0);
+	assert_int_equal(ipc_kmsg_copyin_body(a, kmsg, NULL), MACH_MSG_VM_KERNEL);
+	kalloc_fault_config(0, 0);
+	assert_int_equal(ipc_kmsg_fds_held(), 0);
+}
+
 int
 main(void)
 {
@@ -1634,6 +1860,11 @@ main(void)
 		FX_TEST(test_fault_get_no_buffer),
 		FX_BARE_TEST(test_ledger_limit),
 		FX_TEST(test_fault_copyout_ipc_kernel),
+		FX_TEST(test_body_ool_ports_element_failure),
+		FX_TEST(test_body_ool_ports_circular),
+		FX_BARE_TEST(test_get_ool_checks),
+		FX_BARE_TEST(test_ledger_ool_limits),
+		FX_TEST(test_fault_ool_ports_arrays),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
