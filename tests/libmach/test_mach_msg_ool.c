@@ -431,7 +431,18 @@ test_ool_invalid_memory(void **state)
 	assert_kr(send_ool_with_reply(p, r, (void *)0x1000, 0xffffffffu, MACH_MSG_VIRTUAL_COPY, 0),
 	    MACH_SEND_INVALID_MEMORY);
 	expect_send_once_notification(r);
+	assert_kr(send_ool_with_reply(p, r, NULL, 16, MACH_MSG_VIRTUAL_COPY, 0),
+	    MACH_SEND_INVALID_MEMORY);
+	expect_send_once_notification(r);
 	tu_expect_empty(p);
+	/* Read-only and unaligned sources are fine: only reading is needed. */
+	fill(hole, page, 8);
+	assert_int_equal(mprotect(hole, page, PROT_READ), 0);
+	assert_kr(send_ool(p, hole + 3, 1000, MACH_MSG_VIRTUAL_COPY, 0), MACH_MSG_SUCCESS);
+	recv_ool(p, &m);
+	assert_int_equal(m.d.size, 1000);
+	assert_memory_equal(m.d.address, hole + 3, 1000);
+	assert_kr(vm_deallocate(TASK, (vm_address_t)m.d.address, 1000), KERN_SUCCESS);
 	/* Size 0: no address check, deallocate ignored; address 0 arrives. */
 	assert_kr(send_ool_with_reply(p, r, (void *)0x10, 0, MACH_MSG_VIRTUAL_COPY, 1),
 	    MACH_MSG_SUCCESS);
