@@ -34,6 +34,7 @@
 
 #include "machd_server.h"
 #include "mach_msg.h"
+#include "fd_passing.h"
 #include "mach_port.h"
 #include "ipc_kmsg.h"
 #include "ipc_port.h"
@@ -176,10 +177,7 @@ static ssize_t
 reply_send(int fd, const void *buf1, size_t len1, const void *buf2, size_t len2,
     const int *fds, int nfds)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * MXP_FDS_MAX)];
-		struct cmsghdr align;
-	} cbuf;
+	union fd_passing_buf cbuf;
 	struct iovec iov[2];
 	struct msghdr mh;
 
@@ -190,17 +188,7 @@ reply_send(int fd, const void *buf1, size_t len1, const void *buf2, size_t len2,
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = iov;
 	mh.msg_iovlen = len2 ? 2 : 1;
-	if (nfds > 0) {
-		struct cmsghdr *c;
-		memset(&cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
-	}
+	fd_passing_attach(&mh, &cbuf, fds, nfds);
 	return sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
@@ -414,30 +402,6 @@ server_simple_trap(struct thread *t, const struct mxp_req *req)
 	thread_reply(t, kr == KERN_SUCCESS ? KERN_SUCCESS : kr, 0, v, NULL, 0);
 }
 
-/* The fds that came with a request (SCM_RIGHTS), at most MXP_FDS_MAX. */
-static int
-request_fds(struct msghdr *mh, int *fds)
-{
-	struct cmsghdr *c;
-	int nfds = 0;
-
-	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
-		size_t i, n;
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < n; i++) {
-			int f;
-			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (nfds < MXP_FDS_MAX)
-				fds[nfds++] = f;
-			else
-				close(f);
-		}
-	}
-	return nfds;
-}
-
 /*
  * Only a MACH_MSG that sends may carry fds: its message's memfd when it
  * does not fit a datagram (len 0, send_size > MXP_PAYLOAD_MAX: first fd),
@@ -459,10 +423,7 @@ static void
 thread_input(struct thread *t, const struct peer *peer)
 {
 	struct mxp_req req;
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * MXP_FDS_MAX)];
-		struct cmsghdr align;
-	} cbuf;
+	union fd_passing_buf cbuf;
 	struct iovec iov = { reqbuf, sizeof(reqbuf) };
 	struct msghdr mh;
 	int fds[MXP_FDS_MAX], nfds;
@@ -484,7 +445,7 @@ thread_input(struct thread *t, const struct peer *peer)
 		thread_schedule_close(t);          /* the thread exited */
 		return;
 	}
-	nfds = request_fds(&mh, fds);
+	nfds = fd_passing_collect(&mh, fds, MXP_FDS_MAX);
 	if ((mh.msg_flags & MSG_TRUNC) || (size_t)n < sizeof(req))
 		bad = (size_t)n < sizeof(req) ? "short request header"
 		    : "request larger than the protocol allows";

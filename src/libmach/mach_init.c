@@ -29,6 +29,7 @@
 #include <servers/bootstrap.h>
 
 #include "libmach_internal.h"
+#include "fd_passing.h"
 #include "libmach_private.h"
 
 /* --- data symbols the headers declare ------------------------------------ */
@@ -409,13 +410,12 @@ chan_send(int fd, struct mxp_req *req, const struct iovec *payload, int npayload
 {
 	struct iovec iov[1 + MXP_IOV_MAX];
 	struct msghdr mh;
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * MXP_FDS_MAX)];
-		struct cmsghdr align;
-	} cbuf;
+	union fd_passing_buf cbuf;
 	ssize_t n;
 	int i;
 
+	if (nfds > MXP_FDS_MAX)
+		return MACH_SEND_TOO_LARGE;
 	iov[0].iov_base = req;
 	iov[0].iov_len = sizeof(*req);
 	for (i = 0; i < npayload && i < MXP_IOV_MAX; i++)
@@ -423,19 +423,7 @@ chan_send(int fd, struct mxp_req *req, const struct iovec *payload, int npayload
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = iov;
 	mh.msg_iovlen = (size_t)(1 + i);
-	if (nfds > 0) {
-		struct cmsghdr *c;
-		if (nfds > MXP_FDS_MAX)
-			return MACH_SEND_TOO_LARGE;
-		memset(&cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
-	}
+	fd_passing_attach(&mh, &cbuf, fds, nfds);
 	do
 		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
@@ -488,27 +476,6 @@ libmach_rcv_fds_close(void)
 	libmach_rcv_nfds = 0;
 }
 
-static void
-rcv_fds_collect(struct msghdr *mh)
-{
-	struct cmsghdr *c;
-
-	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
-		size_t i, n;
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < n; i++) {
-			int fd;
-			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (libmach_rcv_nfds < LIBMACH_RCV_FDS_MAX)
-				libmach_rcv_fds[libmach_rcv_nfds++] = fd;
-			else
-				close(fd);
-		}
-	}
-}
-
 static kern_return_t
 chan_recv(int fd, uint32_t op, struct mxp_rep *rep, void *rbuf,
     uint32_t rbuf_len, int interruptible)
@@ -518,10 +485,7 @@ chan_recv(int fd, uint32_t op, struct mxp_rep *rep, void *rbuf,
 		{ .iov_base = rbuf, .iov_len = rbuf_len },
 	};
 	struct msghdr mh;
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * LIBMACH_RCV_FDS_MAX)];
-		struct cmsghdr align;
-	} cbuf;
+	union fd_passing_buf cbuf;
 	bool cancelled = !interruptible;
 	kern_return_t kr;
 	ssize_t n;
@@ -542,7 +506,7 @@ chan_recv(int fd, uint32_t op, struct mxp_rep *rep, void *rbuf,
 			break;
 	}
 	if (n >= 0)
-		rcv_fds_collect(&mh);
+		libmach_rcv_nfds = fd_passing_collect(&mh, libmach_rcv_fds, LIBMACH_RCV_FDS_MAX);
 	if (n < 0 && errno == EFAULT)
 		kr = MACH_RCV_INVALID_DATA;     /* the datagram is consumed */
 	else if (n < (ssize_t)sizeof(*rep) || rep->op != op)

@@ -58,6 +58,7 @@
 #include "test_util.h"
 #include "libmach_private.h"
 #include "machd_proto.h"
+#include "fd_passing.h"
 
 extern char **environ;
 
@@ -95,25 +96,14 @@ static void
 raw_send_fds(int fd, const void *buf, size_t len, const int *fds, int nfds)
 {
 	struct iovec iov = { (void *)(uintptr_t)buf, len };
-	union { char buf[CMSG_SPACE(sizeof(int) * 16)]; struct cmsghdr align; } cm;
+	union fd_passing_buf cm;
 	struct msghdr mh;
 	ssize_t n;
 
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
-	if (nfds > 0) {
-		struct cmsghdr *c;
-		assert_true(nfds <= 16);
-		memset(&cm, 0, sizeof(cm));
-		mh.msg_control = cm.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
-	}
+	fd_passing_attach(&mh, &cm, fds, nfds);
 	n = sendmsg(fd, &mh, MSG_NOSIGNAL);
 	if (n != (ssize_t)len)
 		fail_msg("pid %d: sendmsg of %zu bytes: %zd (%s)", (int)getpid(), len, n,
@@ -1704,24 +1694,40 @@ child_fill_space(void *arg)
 	assert_int_equal(st[5], 16);
 }
 
+/* Start a machd of our own with `args` (its socket path is filled in),
+ * run `child` in a forked task connected to it, stop it. */
 static void
-test_max_names(void **state)
+run_on_private_machd(const char **args, void (*child)(void *))
 {
 	char dir[64], sock[128], log[128];
-	const char *args[] = { "--socket", sock, "--max-names", "16", NULL };
-	pid_t pid, child;
+	const char *argv[16];
+	pid_t pid, c;
+	int i;
 
-	(void)state;
 	make_tmpdir(dir, sizeof(dir));
 	snprintf(sock, sizeof(sock), "%s/m.sock", dir);
 	snprintf(log, sizeof(log), "%s/machd.log", dir);
-	pid = spawn_machd(args, NULL, log);
+	argv[0] = "--socket";
+	argv[1] = sock;
+	for (i = 0; args[i] != NULL && i < 13; i++)
+		argv[2 + i] = args[i];
+	argv[2 + i] = NULL;
+	pid = spawn_machd(argv, NULL, log);
 	wait_socket(pid, sock);
-	child = harness_fork(child_fill_space, sock);
-	assert_true(child > 0);
-	assert_int_equal(harness_wait(child), 0);
+	c = harness_fork(child, sock);
+	assert_true(c > 0);
+	assert_int_equal(harness_wait(c), 0);
 	assert_int_equal(stop_machd(pid), 0);
 	remove_tree(dir);
+}
+
+static void
+test_max_names(void **state)
+{
+	const char *args[] = { "--max-names", "16", NULL };
+
+	(void)state;
+	run_on_private_machd(args, child_fill_space);
 }
 
 /* Another uid: the 0600 socket refuses it; made reachable, machd does. */
@@ -2305,22 +2311,10 @@ child_ool_limits(void *arg)
 static void
 test_ool_task_limits(void **state)
 {
-	char dir[64], sock[128], log[128];
-	const char *args[] = { "--socket", sock, "--max-ool-fds", "3", "--max-ool-bytes", "1048576",
-	    NULL };
-	pid_t pid, child;
+	const char *args[] = { "--max-ool-fds", "3", "--max-ool-bytes", "1048576", NULL };
 
 	(void)state;
-	make_tmpdir(dir, sizeof(dir));
-	snprintf(sock, sizeof(sock), "%s/m.sock", dir);
-	snprintf(log, sizeof(log), "%s/machd.log", dir);
-	pid = spawn_machd(args, NULL, log);
-	wait_socket(pid, sock);
-	child = harness_fork(child_ool_limits, sock);
-	assert_true(child > 0);
-	assert_int_equal(harness_wait(child), 0);
-	assert_int_equal(stop_machd(pid), 0);
-	remove_tree(dir);
+	run_on_private_machd(args, child_ool_limits);
 }
 
 /* ========== regressions ===================================================== */
