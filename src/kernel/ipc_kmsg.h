@@ -13,15 +13,19 @@
  *               (16 receive, 17 send, 18 send-once), COMPLEX kept as sent;
  *   ikm_remote  the destination right;
  *   ikm_local   the reply right (IP_NULL, IP_DEAD or a port);
- *   ikm_dsc     the descriptors, each holding its right (port descriptors)
- *               -- the user bytes of descriptors are not kept;
+ *   ikm_dsc     the descriptors, each holding what it carries: a right
+ *               (port descriptors), an array of rights (OOL ports), or a
+ *               sealed memfd with the bytes (OOL memory) -- the user bytes
+ *               of descriptors are not kept;
  *   ikm_body    the inline bytes that follow the descriptors, unchanged.
  * The size a receiver sees, ikm_size, is recomputed from these for the
  * receiving task's layout (for 64-bit tasks it equals the sent size).
  *
- * Invariants: every right in ikm_remote, ikm_local and ikm_dsc holds one
- * port reference and counts in the port's srights/sorights; a kmsg is on
- * at most one queue (ikm_next).
+ * Invariants: every right in ikm_remote, ikm_local and ikm_dsc (OOL ports
+ * arrays included) holds one port reference and counts in the port's
+ * srights/sorights; every memfd in ikm_dsc counts in ipc_kmsg_fds_held()
+ * and is closed exactly once (copyout passes it on, destruction closes
+ * it); a kmsg is on at most one queue (ikm_next).
  * Who may touch: the kernel (event loop) only.
  */
 #ifndef MACHD_IPC_KMSG_H

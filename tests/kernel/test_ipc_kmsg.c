@@ -1829,6 +1829,49 @@ test_fault_ool_ports_arrays(void **state)
 	assert_int_equal(ipc_kmsg_fds_held(), 0);
 }
 
+/*
+ * Spec 6.6: an OOL ports array copied out into a space with no room: each
+ * right that does not fit is destroyed and named MACH_PORT_NULL, DEAD
+ * stays DEAD, the error bits say IPC_SPACE; the names travel in a memfd.
+ */
+static void
+test_copyout_ool_ports_no_room(void **state)
+{
+	struct fx *fx = FX(state);
+	struct ipc_space *a = fx->space[0], *c = fx_small_task(fx, 2);
+	mach_port_name_t rc, dc, x = fx_alloc_receive(a);
+	mach_port_name_t names[2] = { x, MACH_PORT_DEAD }, got[2];
+	ipc_port_t px = fx_port(a, x);
+	mach_msg_ool_ports_descriptor_t d;
+	uint8_t out[44];
+	uint32_t len = 0;
+	ipc_kmsg_t kmsg;
+	int fd;
+
+	rc = fx_alloc_receive(c);
+	dc = fx_give(c, rc, MAKE_SEND, a);
+	assert_int_equal(send_ool_ports(a, dc, 0, names, 2, MAKE_SEND, NULL, &kmsg),
+	    MACH_MSG_SUCCESS);
+	assert_int_equal(ipc_mqueue_send(kmsg, 0, 0, NULL, NULL), MACH_MSG_SUCCESS);
+	kmsg = fx_dequeue(fx_port(c, rc));
+	assert_int_equal(ipc_kmsg_copyout(c, kmsg, 0, rc, false, 0, out, &len),
+	    MACH_RCV_BODY_ERROR | MACH_MSG_IPC_SPACE);
+	assert_int_equal(len, 44);
+	memcpy(&d, out + 28, sizeof(d));
+	assert_int_equal(d.type, MACH_MSG_OOL_PORTS_DESCRIPTOR);
+	assert_int_equal(d.count, 2);
+	assert_int_equal(d.deallocate, 1);
+	assert_int_equal(d.copy, MACH_MSG_VIRTUAL_COPY);
+	assert_int_equal(d.disposition, MACH_MSG_TYPE_PORT_SEND);
+	assert_int_equal(ipc_kmsg_take_copyout_fds(&fd, 1), 1);
+	assert_true(memfd_sealed_check(fd, sizeof(got)));
+	assert_int_equal(pread(fd, got, sizeof(got), 0), (ssize_t)sizeof(got));
+	close(fd);
+	assert_int_equal(got[0], MACH_PORT_NULL);
+	assert_int_equal(got[1], MACH_PORT_DEAD);
+	fx_assert_counts(px, 0, 0, 1);            /* the made send right is gone */
+}
+
 int
 main(void)
 {
@@ -1865,6 +1908,7 @@ main(void)
 		FX_BARE_TEST(test_get_ool_checks),
 		FX_BARE_TEST(test_ledger_ool_limits),
 		FX_TEST(test_fault_ool_ports_arrays),
+		FX_TEST(test_copyout_ool_ports_no_room),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

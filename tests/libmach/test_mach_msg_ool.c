@@ -435,6 +435,19 @@ test_ool_invalid_memory(void **state)
 	    MACH_SEND_INVALID_MEMORY);
 	expect_send_once_notification(r);
 	tu_expect_empty(p);
+	/* OOL volatile is OOL (4.3), and arrives as type 3. */
+	{
+		struct ool_msg v;
+		ool_init(&v, p, MACH_MSG_TYPE_COPY_SEND, sizes, sizeof(sizes), MACH_MSG_VIRTUAL_COPY, 0);
+		v.d.type = MACH_MSG_OOL_VOLATILE_DESCRIPTOR;
+		assert_kr(mach_msg(&v.h, MACH_SEND_MSG, OOL_SEND_SIZE, 0, 0, 0, 0), MACH_MSG_SUCCESS);
+		assert_kr(mach_msg(&v.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof(v), p, 0, 0),
+		    MACH_MSG_SUCCESS);
+		assert_int_equal(v.d.type, MACH_MSG_OOL_VOLATILE_DESCRIPTOR);
+		assert_int_equal(v.d.size, sizeof(sizes));
+		assert_memory_equal(v.d.address, sizes, sizeof(sizes));
+		assert_kr(vm_deallocate(TASK, (vm_address_t)v.d.address, sizeof(sizes)), KERN_SUCCESS);
+	}
 	/* Read-only and unaligned sources are fine: only reading is needed. */
 	fill(hole, page, 8);
 	assert_int_equal(mprotect(hole, page, PROT_READ), 0);
