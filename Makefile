@@ -132,6 +132,17 @@ $(B)/bin/launchctl: $(call obj,$(wildcard src/launchctl/*.c)) $(LAUNCHD_OBJS) $(
 	$(call link,$(XML_LIBS))
 endif
 
+# --- xferd (the demonstration service) and xfer (its client) -----------------
+# Everything in src/service but its main() is what the service tests link.
+SERVICE_SRCS := $(filter-out src/service/xferd.c,$(wildcard src/service/*.c))
+SERVICE_OBJS := $(call obj,$(SERVICE_SRCS))
+XFER_CLIENT  := $(call obj,src/tools/xfer_client.c)
+BINS += $(B)/bin/xferd $(B)/bin/xfer
+$(B)/bin/xferd: $(call obj,src/service/xferd.c) $(SERVICE_OBJS) $(LIBMACH_A) $(SOURCES)
+	$(call link)
+$(B)/bin/xfer: $(call obj,src/tools/xfer.c) $(XFER_CLIENT) $(LIBMACH_A) $(SOURCES)
+	$(call link)
+
 all: $(BINS) $(LIBS) $(PC_UNINSTALLED)
 
 # --- tests: one program per tests/<dir>/test_*.c ---------------------------
@@ -139,7 +150,8 @@ KTESTS  := $(patsubst %.c,$(B)/%,$(wildcard tests/kernel/test_*.c))
 LTESTS  := $(patsubst %.c,$(B)/%,$(wildcard tests/libmach/test_*.c))
 HARNESS := $(call obj,$(wildcard tests/harness/*.c))
 DTESTS  := $(patsubst %.c,$(B)/%,$(wildcard tests/launchd/test_*.c))
-TESTS   := $(KTESTS) $(LTESTS) $(DTESTS)
+STESTS  := $(patsubst %.c,$(B)/%,$(wildcard tests/service/test_*.c))
+TESTS   := $(KTESTS) $(LTESTS) $(DTESTS) $(STESTS)
 
 $(B)/obj/tests/kernel/%.o:  XCFLAGS = -Isrc/kernel $(CMOCKA_CFLAGS)
 $(B)/obj/tests/libmach/%.o: XCFLAGS = -Itests/harness $(CMOCKA_CFLAGS)
@@ -148,6 +160,9 @@ $(B)/obj/tests/harness/%.o: XCFLAGS = -Itests/harness $(CMOCKA_CFLAGS)
 $(KTESTS): $(B)/%: $(B)/obj/%.o $(KERNEL_OBJS) $(COMMON_OBJS) $(SOURCES)
 	$(call link,$(CMOCKA_LIBS))
 $(LTESTS): $(B)/%: $(B)/obj/%.o $(HARNESS) $(LIBMACH_A) $(SOURCES)
+	$(call link,$(CMOCKA_LIBS))
+$(B)/obj/tests/service/%.o: XCFLAGS = -Isrc/service -Isrc/tools -Itests/harness -Itests/libmach $(CMOCKA_CFLAGS)
+$(STESTS): $(B)/%: $(B)/obj/%.o $(HARNESS) $(SERVICE_OBJS) $(XFER_CLIENT) $(LIBMACH_A) $(SOURCES)
 	$(call link,$(CMOCKA_LIBS))
 $(B)/obj/tests/launchd/%.o: XCFLAGS = -Isrc/launchd -Itests/harness $(XML_CFLAGS) $(CMOCKA_CFLAGS)
 $(DTESTS): $(B)/%: $(B)/obj/%.o $(HARNESS) $(LAUNCHD_OBJS) $(LIBMACH_A) $(SOURCES)
