@@ -182,8 +182,11 @@ child_stdio(const struct spawn_plan *p, const char *path, int flags, int target)
 }
 
 static void
-child_run(const struct spawn_plan *p, const struct job_spec *spec)
+child_run(struct spawn_plan *p, const struct job_spec *spec)
 {
+	/* Keep launchd's stderr for child_fail once fd 2 is the job's. */
+	if (p->log_fd >= 0)
+		p->log_fd = fcntl(p->log_fd, F_DUPFD_CLOEXEC, 3);
 	events_child_reset_signals();
 	(void)setsid();
 	if (spec->umask >= 0)
