@@ -294,23 +294,36 @@ plist_error_set(struct plist_error *err, const char *file, unsigned line,
 	return -1;
 }
 
-/* Append the path from the root down to `path` at buf[*n]. */
+/* Append the path from the root down to `path` at buf[*n]: whole
+ * components only, then "..." when the rest does not fit. */
 static void
 path_append(const struct plist_path *path, char *buf, size_t size, size_t *n)
 {
-	int r;
+	char index[32];
+	const char *dot, *part;
+	size_t len;
 
 	if (path == NULL)
 		return;
 	path_append(path->up, buf, size, n);
 	if (*n >= size - 1)
+		return;                 /* full: "..." is already there */
+	if (path->key != NULL) {
+		dot = *n > 0 ? "." : "";
+		part = path->key;
+	} else {
+		dot = "";
+		snprintf(index, sizeof(index), "[%zu]", path->index);
+		part = index;
+	}
+	len = strlen(dot) + strlen(part);
+	if (len < size - 4 - *n) {
+		snprintf(buf + *n, size - *n, "%s%s", dot, part);
+		*n += len;
 		return;
-	if (path->key != NULL)
-		r = snprintf(buf + *n, size - *n, "%s%s", *n > 0 ? "." : "", path->key);
-	else
-		r = snprintf(buf + *n, size - *n, "[%zu]", path->index);
-	if (r > 0)
-		*n += (size_t)r < size - *n ? (size_t)r : size - *n - 1;
+	}
+	snprintf(buf + *n, size - *n, "...");
+	*n = size - 1;
 }
 
 void

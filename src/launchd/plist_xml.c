@@ -26,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libxml/encoding.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
@@ -74,7 +75,7 @@ node_name(const xmlNode *node)
 static char
 shown(unsigned char c)
 {
-	return c > 0x20 && c < 0x7f ? (char)c : '?';
+	return c >= 0x20 && c < 0x7f ? (char)c : '?';
 }
 
 static unsigned
@@ -855,8 +856,9 @@ on_xml_error(void *data, xmlErrorPtr e)
 	first->line = e->line > 0 ? (unsigned)e->line : 0;
 	snprintf(first->message, sizeof(first->message), "%s",
 	    e->message != NULL ? e->message : "unknown error");
+	first->message[strcspn(first->message, "\n")] = '\0';     /* one line */
 	n = strlen(first->message);
-	while (n > 0 && (first->message[n - 1] == '\n' || first->message[n - 1] == ' '))
+	while (n > 0 && first->message[n - 1] == ' ')
 		first->message[--n] = '\0';
 	snprintf(first->str1, sizeof(first->str1), "%s", e->str1 != NULL ? e->str1 : "");
 }
@@ -919,6 +921,25 @@ xml_parse_error(struct xml_reader *r, const struct xml_first_error *e,
 }
 
 /*
+ * UTF-16 without a byte order mark, which CF recognises by a NUL in the
+ * first two bytes (libxml2 only does when the text starts with "<?").
+ */
+static xmlCharEncoding
+bomless_utf16(const char *bytes, size_t len)
+{
+	const unsigned char *b = (const unsigned char *)bytes;
+
+	if (len < 2 || (b[0] == 0xfe && b[1] == 0xff) || (b[0] == 0xff && b[1] == 0xfe) ||
+	    (len >= 4 && b[0] == 0 && b[1] == 0))       /* UTF-32: libxml2's business */
+		return XML_CHAR_ENCODING_NONE;
+	if (b[0] == 0)
+		return XML_CHAR_ENCODING_UTF16BE;
+	if (b[1] == 0)
+		return XML_CHAR_ENCODING_UTF16LE;
+	return XML_CHAR_ENCODING_NONE;
+}
+
+/*
  * Parse with libxml2.  CF ignores whatever follows the top-level element,
  * so a document whose only fatal error is "Extra content at the end of
  * the document" is accepted: the tree is complete by then.
@@ -935,6 +956,8 @@ xml_document(struct xml_reader *r, const char *bytes, size_t len, struct plist *
 	if ((ctxt = xmlCreateMemoryParserCtxt(bytes, (int)len)) == NULL)
 		return plist_error_set(r->err, r->file, 0, NULL, "out of memory");
 	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA);
+	if (bomless_utf16(bytes, len) != XML_CHAR_ENCODING_NONE)
+		xmlSwitchEncoding(ctxt, bomless_utf16(bytes, len));
 	ctxt->_private = &first;
 	ctxt->sax->serror = on_xml_error;
 	ctxt->sax->error = xml_silent;
