@@ -468,9 +468,9 @@ bp_key(struct bp_reader *r, uint64_t pos, const struct plist_path *path,
 	/* Check the marker first: a container is never read as a key. */
 	type = marker_type(r->buf[object_offset(r, index)]);
 	if (type != PLIST_STRING)
-		return bp_error(r, path, "dictionary key (object %llu) is %s%s, not a string",
-		    (unsigned long long)index, type < 0 ? "not a value" : "a ",
-		    type < 0 ? "" : plist_type_name((enum plist_type)type));
+		return bp_error(r, path, "dictionary key (object %llu) is not a string (%s)",
+		    (unsigned long long)index,
+		    type < 0 ? "not a value" : plist_type_name((enum plist_type)type));
 	if (bp_object(r, index, path, depth + 1, &key) < 0)
 		return -1;
 	if (strlen(key->v.string.str) != key->v.string.len) {
@@ -497,8 +497,9 @@ bp_dict(struct bp_reader *r, struct bp_object *o, const struct plist_path *path,
 	char *key;
 	int ret = -1;
 
-	if (bp_count(r, o, path, &count) < 0 || count > UINT64_MAX / 2 ||
-	    bp_fits(r, o, path, count * 2, r->ref_size) < 0 || enter(r, o, path, depth) < 0)
+	/* a key reference and a value reference per entry */
+	if (bp_count(r, o, path, &count) < 0 || bp_fits(r, o, path, count, 2 * r->ref_size) < 0 ||
+	    enter(r, o, path, depth) < 0)
 		return -1;
 	values = o->pos + count * r->ref_size;
 	for (i = 0; i < count; i++) {
