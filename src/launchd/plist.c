@@ -261,6 +261,11 @@ plist_vformat(char *buf, size_t size, const char *file, unsigned line,
 	}
 	if (n < size - 1)
 		vsnprintf(buf + n, size - n, fmt, ap);
+	/* Keys and values quoted in messages may hold anything: keep the
+	 * message one printable line. */
+	for (n = 0; buf[n] != '\0'; n++)
+		if ((unsigned char)buf[n] < 0x20 || buf[n] == 0x7f)
+			buf[n] = '?';
 }
 
 static void

@@ -107,9 +107,11 @@ bp_trailer(struct bp_reader *r)
 	if (r->len < 8 + 1 + TRAILER_SIZE)
 		return bp_error(r, NULL, "file is %zu bytes, too short for a header, "
 		    "an object and a trailer", r->len);
-	if (memcmp(r->buf, "bplist0", 7) != 0)
-		return bp_error(r, NULL, "unsupported format version \"%.2s\" (want 00)",
-		    (const char *)r->buf + 6);
+	if (memcmp(r->buf, "bplist", 6) != 0)
+		return bp_error(r, NULL, "no \"bplist00\" header");
+	if (r->buf[6] != '0')
+		return bp_error(r, NULL, "unsupported format version 0x%02x 0x%02x (want \"00\")",
+		    r->buf[6], r->buf[7]);
 	t = r->buf + r->len - TRAILER_SIZE;
 	r->offset_size = t[6];
 	r->ref_size = t[7];

@@ -921,22 +921,35 @@ xml_parse_error(struct xml_reader *r, const struct xml_first_error *e,
 }
 
 /*
- * UTF-16 without a byte order mark, which CF recognises by a NUL in the
- * first two bytes (libxml2 only does when the text starts with "<?").
+ * Encodings libxml2 does not detect by itself but CF does: UTF-32 with a
+ * byte order mark (skipped here), and UTF-16 without one, which CF
+ * recognises by a NUL in the first two bytes (libxml2 only when the text
+ * starts with "<?").  UTF-32 without a mark ("<" then three NULs, or the
+ * reverse) is left to libxml2, which detects it.
  */
-static xmlCharEncoding
-bomless_utf16(const char *bytes, size_t len)
+static const char *
+detect_encoding(const char **bytes, size_t *len)
 {
-	const unsigned char *b = (const unsigned char *)bytes;
+	const unsigned char *b = (const unsigned char *)*bytes;
 
-	if (len < 2 || (b[0] == 0xfe && b[1] == 0xff) || (b[0] == 0xff && b[1] == 0xfe) ||
-	    (len >= 4 && b[0] == 0 && b[1] == 0))       /* UTF-32: libxml2's business */
-		return XML_CHAR_ENCODING_NONE;
+	if (*len >= 4 && memcmp(b, "\xff\xfe\0\0", 4) == 0) {
+		*bytes += 4;
+		*len -= 4;
+		return "UTF-32LE";
+	}
+	if (*len >= 4 && memcmp(b, "\0\0\xfe\xff", 4) == 0) {
+		*bytes += 4;
+		*len -= 4;
+		return "UTF-32BE";
+	}
+	if (*len < 4 || (b[0] == 0xfe && b[1] == 0xff) || (b[0] == 0xff && b[1] == 0xfe) ||
+	    (b[1] == 0 && b[2] == 0) || (b[0] == 0 && b[1] == 0))
+		return NULL;
 	if (b[0] == 0)
-		return XML_CHAR_ENCODING_UTF16BE;
+		return "UTF-16BE";
 	if (b[1] == 0)
-		return XML_CHAR_ENCODING_UTF16LE;
-	return XML_CHAR_ENCODING_NONE;
+		return "UTF-16LE";
+	return NULL;
 }
 
 /*
@@ -952,12 +965,17 @@ xml_document(struct xml_reader *r, const char *bytes, size_t len, struct plist *
 	xmlNode *root;
 	int ret = -1;
 
+	const char *encoding = detect_encoding(&bytes, &len);
+	xmlCharEncodingHandlerPtr handler;
+
 	memset(&first, 0, sizeof(first));
+	if (len == 0)                   /* nothing after a byte order mark */
+		return plist_error_set(r->err, r->file, 0, NULL, "No XML content found");
 	if ((ctxt = xmlCreateMemoryParserCtxt(bytes, (int)len)) == NULL)
 		return plist_error_set(r->err, r->file, 0, NULL, "out of memory");
 	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA);
-	if (bomless_utf16(bytes, len) != XML_CHAR_ENCODING_NONE)
-		xmlSwitchEncoding(ctxt, bomless_utf16(bytes, len));
+	if (encoding != NULL && (handler = xmlFindCharEncodingHandler(encoding)) != NULL)
+		xmlSwitchToEncoding(ctxt, handler);
 	ctxt->_private = &first;
 	ctxt->sax->serror = on_xml_error;
 	ctxt->sax->error = xml_silent;

@@ -433,6 +433,20 @@ test_unknown_and_unsupported_keys_warn(void **state)
 	job_spec_free(s);
 }
 
+/* Keys and values quoted in messages keep the message on one line
+ * (found by fuzzing). */
+static void
+test_control_characters_in_messages(void **state)
+{
+	struct warnings w;
+	struct job_spec *s = job_ok(LABEL PROG "<key>a&#10;b&#9;</key><true/>\n", &w);
+
+	assert_warnings(&w, 1, "job.plist:4: key a?b?: unknown key, ignored");
+	job_spec_free(s);
+	job_fails(LABEL PROG "<key>Umask</key><string>0&#10;</string>\n",
+	    "job.plist:4: key Umask: expected a number such as \"022\", found \"0?\"");
+}
+
 static void
 test_disabled_dict_warns(void **state)
 {
@@ -695,6 +709,7 @@ main(void)
 		cmocka_unit_test(test_on_demand),
 		cmocka_unit_test(test_seconds_out_of_range_are_warnings),
 		cmocka_unit_test(test_unknown_and_unsupported_keys_warn),
+		cmocka_unit_test(test_control_characters_in_messages),
 		cmocka_unit_test(test_disabled_dict_warns),
 		cmocka_unit_test(test_null_warn_callback),
 		cmocka_unit_test(test_label_errors),

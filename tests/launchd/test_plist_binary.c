@@ -581,7 +581,9 @@ test_trailer_checks(void **state)
 	OBJ(w, 0x09);
 	bpw_finish(w, 1, 1, 0);
 	memcpy(w->buf, "bplist15", 8);
-	bin_fails(w, "t.plist: binary plist: unsupported format version \"15\" (want 00)");
+	bin_fails(w, "t.plist: binary plist: unsupported format version 0x31 0x35 (want \"00\")");
+	memcpy(w->buf, "xplist00", 8);
+	bin_fails(w, "t.plist: binary plist: no \"bplist00\" header");
 	memcpy(w->buf, "bplist0z", 8);          /* CF reads any "bplist0?" */
 	plist_free(bin_ok(w));
 	free(w);

@@ -394,6 +394,11 @@ test_encodings(void **state)
 	    "r\0i\0n\0g\0>";
 	static const char utf16le[] = "<\0s\0t\0r\0i\0n\0g\0>\0\xe9\0<\0/\0s\0t\0"
 	    "r\0i\0n\0g\0>\0";
+	/* UTF-32 with a byte order mark, each way */
+	static const char utf32le[] = "\xff\xfe\0\0<\0\0\0k\0\0\0e\0\0\0y\0\0\0>\0\0\0\xe9\0\0\0<\0"
+	    "\0\0/\0\0\0k\0\0\0e\0\0\0y\0\0\0>\0\0\0";
+	static const char utf32be[] = "\0\0\xfe\xff\0\0\0<\0\0\0k\0\0\0e\0\0\0y\0\0\0>\0\0\0\xe9\0"
+	    "\0\0<\0\0\0/\0\0\0k\0\0\0e\0\0\0y\0\0\0>";
 	struct plist *p;
 
 	p = parse_bytes_ok(plist_parse_xml, bom8, sizeof(bom8) - 1);
@@ -411,6 +416,13 @@ test_encodings(void **state)
 	p = parse_bytes_ok(plist_parse_xml, utf16be, sizeof(utf16be) - 1);
 	assert_str_value(p, "\xc3\xa9");
 	plist_free(p);
+	p = parse_bytes_ok(plist_parse_xml, utf32le, sizeof(utf32le) - 1);
+	assert_str_value(p, "\xc3\xa9");
+	plist_free(p);
+	p = parse_bytes_ok(plist_parse_xml, utf32be, sizeof(utf32be) - 1);
+	assert_str_value(p, "\xc3\xa9");
+	plist_free(p);
+	parse_bytes_fails(plist_parse_xml, "\xff\xfe\0\0", 4, "t.plist: No XML content found");
 }
 
 /* --- errors: CF's texts, the line, the key path --------------------------- */
