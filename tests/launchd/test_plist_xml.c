@@ -210,11 +210,16 @@ test_data(void **state)
 		{ "aGVs bG8 =", "hello", 5 },
 	};
 	char xml[128];
+	struct plist *p;
 	size_t i;
 
+	p = value_of("<data/>");        /* CF: "Encountered empty <data>" */
+	assert_int_equal(p->type, PLIST_DATA);
+	assert_int_equal(p->v.data.len, 0);
+	plist_free(p);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(xml, sizeof(xml), "<data>%s</data>", cases[i].text);
-		struct plist *p = value_of(xml);
+		p = value_of(xml);
 		assert_int_equal(p->type, PLIST_DATA);
 		assert_int_equal(p->v.data.len, cases[i].len);
 		if (cases[i].len > 0)
@@ -466,6 +471,12 @@ test_errors_document(void **state)
 		  "t.plist:1: XML error at line 1: Input is not proper UTF-8, indicate encoding !" },
 		{ "<?xml version=\"1.0\" encoding=\"bogus\"?><plist/>",
 		  "t.plist:1: Encountered unknown encoding (bogus)" },
+		/* not XML, though CF would read them */
+		{ "<plist a=b><true/></plist>", "t.plist:1: XML error at line 1: AttValue: \" or ' expected" },
+		{ "<plist><string>a\x01</string></plist>",
+		  "t.plist:1: XML error at line 1: PCDATA invalid Char value 1" },
+		{ "<plist><!-- a -- b --><true/></plist>",
+		  "t.plist:1: XML error at line 1: Double hyphen within comment: <!-- a" },
 	};
 
 	CHECK_ERRORS(cases);
