@@ -131,6 +131,11 @@ BINS += $(B)/bin/launchctl
 $(B)/bin/launchctl: $(call obj,$(wildcard src/launchctl/*.c)) $(LAUNCHD_OBJS) $(LIBMACH_A) $(SOURCES)
 	$(call link,$(XML_LIBS))
 endif
+# The job program the launchd tests run (not a test itself: no test_ prefix).
+LD_TESTJOB := $(B)/tests/launchd/ld_testjob
+$(LD_TESTJOB): $(call obj,tests/launchd/ld_testjob.c) $(LIBMACH_A) $(SOURCES)
+	$(call link)
+tests: $(LD_TESTJOB)
 
 # --- xferd (the demonstration service) and xfer (its client) -----------------
 # Everything in src/service but its main() is what the service tests link.

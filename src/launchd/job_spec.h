@@ -43,6 +43,10 @@ struct job_spec {
 	size_t  nservices;
 	bool    run_at_load;
 	struct job_keepalive keepalive;
+	/* Start once when loaded: RunAtLoad, KeepAlive = true, or a KeepAlive
+	 * SuccessfulExit or Crashed condition (842 sets "start pending" for
+	 * those two: they imply a first run). */
+	bool    start_on_load;
 	uint32_t throttle_interval;      /* seconds; default 10 */
 	uint32_t exit_timeout;           /* seconds; default 20; 0 = never SIGKILL */
 	char   *working_directory;       /* NULL: "/" */

@@ -18,9 +18,16 @@
 #ifndef LAUNCHD_PLIST_H
 #define LAUNCHD_PLIST_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Limits: deeper nesting of containers (arrays, dictionaries, <plist>
+ * wrappers) is an error, not a stack overflow; plist_read_file refuses
+ * larger files. */
+#define PLIST_MAX_DEPTH         128
+#define PLIST_MAX_FILE_SIZE     (16u << 20)
 
 enum plist_type {
 	PLIST_DICT,
@@ -86,5 +93,11 @@ const char *plist_type_name(enum plist_type type);
 /* Fill *err (printf-style message); returns -1 for `return plist_error_set(...)`. */
 int plist_error_set(struct plist_error *err, const char *file, unsigned line,
     const char *key, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* The message line alone, as plist_error_set builds it:
+ * "FILE[:LINE]: [key KEY: ]TEXT" (no LINE when 0, no key when NULL or ""),
+ * truncated to fit `size`.  For warnings that share the error format. */
+void plist_vformat(char *buf, size_t size, const char *file, unsigned line,
+    const char *key, const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 
 #endif /* LAUNCHD_PLIST_H */
