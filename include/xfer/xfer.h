@@ -53,7 +53,7 @@
 #define XFER_REPLY(id)      ((id) + 100)
 
 #define XFER_INLINE_MAX     1024u
-#define XFER_KEY_MAX        128u     /* bytes, NUL included */
+#define XFER_KEY_MAX        124u     /* bytes, NUL included: hex file names fit NAME_MAX */
 
 /* Service results besides the Mach codes. */
 #define XFER_E_NO_KEY       KERN_INVALID_NAME     /* fetch/remove: no such key */

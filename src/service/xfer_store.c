@@ -344,13 +344,34 @@ state_load(void)
 
 /* --- the interface ---------------------------------------------------------------- */
 
+/* mkdir -p, each new directory 0700. */
+static int
+mkdirs(const char *dir)
+{
+	char path[4096];
+	size_t i, len = strlen(dir);
+
+	if (len == 0 || len >= sizeof(path))
+		return errno = ENAMETOOLONG, -1;
+	memcpy(path, dir, len + 1);
+	for (i = 1; i <= len; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+			return -1;
+		path[i] = i < len ? '/' : '\0';
+	}
+	return 0;
+}
+
 int
 xfer_store_open(const char *dir, uint64_t limit)
 {
 	client_limit = limit;
 	if (dir == NULL)
 		return 0;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+	if (mkdirs(dir) < 0)
 		return -1;
 	state_dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (state_dirfd < 0 || (state_dir = strdup(dir)) == NULL)
