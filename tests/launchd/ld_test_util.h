@@ -74,10 +74,10 @@ ld_sleep_ms(long ms)
 static inline const char *
 ld_path(const char *name)
 {
-	static char buf[8][512];
+	static char buf[64][512];
 	static int i;
 
-	i = (i + 1) % 8;
+	i = (i + 1) % 64;
 	snprintf(buf[i], sizeof(buf[i]), "%s/%s", ld_env()->dir, name);
 	return buf[i];
 }
@@ -274,12 +274,13 @@ ld_ctl(const char **out, const char *fmt, ...)
 {
 	static char buf[65536];
 	char line[4096], exe[1100], *argv[64], *save = NULL, *tok;
-	const char *res = ld_path("ctl.out");
+	char res[600];
 	int argc = 0, status, fd;
 	ssize_t n;
 	va_list ap;
 	pid_t pid;
 
+	snprintf(res, sizeof(res), "%s/ctl.out", ld_env()->dir);
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
