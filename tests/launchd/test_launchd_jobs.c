@@ -300,11 +300,17 @@ test_reset_at_close(void **state)
 static void
 test_stop_exit_timeout(void **state)
 {
+	char args[512];
 	const char *out;
+	int i;
 
-	load(ld_job_plist("com.test.stop", "--ignore-term sleep",
+	/* The start record is written once SIGTERM is ignored. */
+	snprintf(args, sizeof(args), "--ignore-term --starts %s sleep", ld_path("stop.starts"));
+	load(ld_job_plist("com.test.stop", args,
 	    "  <key>RunAtLoad</key><true/>\n  <key>ExitTimeOut</key><integer>1</integer>\n"));
-	ld_wait_field("com.test.stop", "state", "running");
+	for (i = 0; i < 500 && ld_count_lines(ld_path("stop.starts")) < 1; i++)
+		ld_sleep_ms(20);
+	assert_int_equal(ld_count_lines(ld_path("stop.starts")), 1);
 	ld_ctl_expect(0, &out, "stop com.test.stop");
 	ld_wait_field("com.test.stop", "last terminating signal", "Killed: 9");
 	assert_string_equal(ld_field("com.test.stop", "state"), "not running");
