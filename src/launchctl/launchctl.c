@@ -47,9 +47,12 @@ cmd_help(const struct lctl_cmd *cmd, int argc, char **argv)
 	size_t i;
 
 	if (argc == 2) {
-		for (i = 0; i < NCOMMANDS; i++)
-			if (strcmp(commands[i].name, argv[1]) == 0)
-				return lctl_usage(&commands[i]) == EX_USAGE_CODE ? 0 : 0;
+		for (i = 0; i < NCOMMANDS; i++) {
+			if (strcmp(commands[i].name, argv[1]) == 0) {
+				(void)lctl_usage(&commands[i]);     /* asked for: exit 0 */
+				return 0;
+			}
+		}
 		return lctl_usage(cmd);
 	}
 	printf("Usage: launchctl <subcommand> ... | help [subcommand]\n"

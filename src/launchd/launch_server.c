@@ -27,6 +27,10 @@
 #include "runloop.h"
 #include "servers.h"
 
+/* serve()'s results besides LP codes (which are >= 0). */
+#define LP_DEFERRED     (-2)    /* a waiter will answer */
+#define LP_NO_ROUTINE   (-1)
+
 /* --- replies and records ------------------------------------------------------ */
 
 static struct lp_reply *
@@ -174,7 +178,7 @@ fail:
 	return rc;
 }
 
-/* Unload a job: the reply waits until it is gone.  1 = deferred. */
+/* Unload a job: the reply waits until it is gone (LP_DEFERRED). */
 static int
 do_unload(struct launchd *ld, mach_msg_header_t *req, const char *label, bool disable,
     int unknown, struct lp_reply *r)
@@ -190,7 +194,7 @@ do_unload(struct launchd *ld, mach_msg_header_t *req, const char *label, bool di
 	if (job_wait(j, JOB_WAIT_REMOVED, req) < 0)
 		return LP_ENOMEM;
 	job_remove(j);
-	return 1;
+	return LP_DEFERRED;
 }
 
 static int
@@ -236,7 +240,7 @@ do_start(struct launchd *ld, mach_msg_header_t *req, const struct lp_request *q,
 	} else {
 		job_kickstart(j, true);
 	}
-	return 1;
+	return LP_DEFERRED;
 }
 
 static int
@@ -386,7 +390,7 @@ request_ok(const mach_msg_header_t *h)
 	return q->data[q->len - 1] == '\0';
 }
 
-/* Returns an LP code, or 1 when the reply was deferred. */
+/* Returns an LP code, LP_DEFERRED or LP_NO_ROUTINE. */
 static int
 serve(struct launchd *ld, mach_msg_header_t *h, struct lp_request *q, struct lp_reply *r)
 {
@@ -408,7 +412,7 @@ serve(struct launchd *ld, mach_msg_header_t *h, struct lp_request *q, struct lp_
 	case LP_KILL:           return do_kill(ld, q);
 	case LP_INFO:           return do_info(ld, q, r);
 	case LP_DOMAIN:         return do_domain(ld, r);
-	default:                return -1;
+	default:                return LP_NO_ROUTINE;
 	}
 }
 
@@ -431,9 +435,9 @@ launch_server(struct launchd *ld, mach_msg_header_t *h, pid_t pid)
 		return;
 	}
 	rc = serve(ld, h, q, r);
-	if (rc < 0) {
+	if (rc == LP_NO_ROUTINE) {
 		runloop_reply_error(h, MIG_BAD_ID);
-	} else if (rc != 1) {
+	} else if (rc != LP_DEFERRED) {
 		r->code = rc;
 		reply_send(h, r);
 	}

@@ -74,10 +74,10 @@ ld_sleep_ms(long ms)
 static inline const char *
 ld_path(const char *name)
 {
-	static char buf[8][512];
+	static char buf[64][512];
 	static int i;
 
-	i = (i + 1) % 8;
+	i = (i + 1) % 64;
 	snprintf(buf[i], sizeof(buf[i]), "%s/%s", ld_env()->dir, name);
 	return buf[i];
 }
@@ -105,9 +105,10 @@ ld_read_pid(const char *file)
 	return pid;
 }
 
-/* Start machd with launchd as its init task, wait for launchd. */
+/* Start machd (with `max_names` as --max-names unless NULL) whose init
+ * task is launchd, and wait for launchd. */
 static inline int
-ld_start(void)
+ld_start_with(const char *max_names)
 {
 	struct ld_env *e = ld_env();
 	const char *b = getenv("MACHXFER_BUILD");
@@ -137,8 +138,14 @@ ld_start(void)
 		int fd = open(ld_path("launchd.log"), O_WRONLY | O_CREAT | O_APPEND, 0644);
 		if (fd >= 0 && getenv("LD_TEST_VERBOSE") == NULL)
 			dup2(fd, STDERR_FILENO);
-		execl(machd, machd, "--socket", e->sock, "--launchd", launchd,
-		    "--ready", ld_path("ready"), "--overrides", ld_path("overrides"), (char *)NULL);
+		if (max_names != NULL)
+			execl(machd, machd, "--socket", e->sock, "--max-names", max_names,
+			    "--launchd", launchd, "--ready", ld_path("ready"), "--overrides",
+			    ld_path("overrides"), (char *)NULL);
+		else
+			execl(machd, machd, "--socket", e->sock, "--launchd", launchd,
+			    "--ready", ld_path("ready"), "--overrides", ld_path("overrides"),
+			    (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 1000 && access(ld_path("ready"), F_OK) != 0; i++)
@@ -160,6 +167,12 @@ ld_start(void)
 		(void)mach_port_type(mach_task_self(), mach_task_self(), &type);
 	}
 	return 0;
+}
+
+static inline int
+ld_start(void)
+{
+	return ld_start_with(NULL);
 }
 
 static inline void
@@ -274,12 +287,13 @@ ld_ctl(const char **out, const char *fmt, ...)
 {
 	static char buf[65536];
 	char line[4096], exe[1100], *argv[64], *save = NULL, *tok;
-	const char *res = ld_path("ctl.out");
+	char res[600];
 	int argc = 0, status, fd;
 	ssize_t n;
 	va_list ap;
 	pid_t pid;
 
+	snprintf(res, sizeof(res), "%s/ctl.out", ld_env()->dir);
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);

@@ -291,6 +291,63 @@ test_malformed(void **state)
 	assert_kr(raw_request(403, 160), MIG_BAD_ARGUMENTS);    /* no port descriptor */
 	assert_kr(raw_request(405, 160), MIG_BAD_ID);           /* look_up_array: not served */
 	assert_kr(raw_request(12345, 32), MIG_BAD_ID);
+	/* launchctl's subsystem (launch_proto.h) checks its sizes too. */
+	assert_kr(raw_request(7600, 32), MIG_BAD_ARGUMENTS);
+	assert_kr(raw_request(7608, 48), MIG_BAD_ARGUMENTS);    /* len 0 */
+	assert_kr(raw_request(7650, 48), MIG_BAD_ID);
+}
+
+/* --- BOOTSTRAP_NO_MEMORY: launchd cannot make a port ----------------------- */
+
+/* Check in dynamic names until launchd's name space (machd --max-names
+ * 64) is full: the answer is then 1105, not a dropped request. */
+static void
+child_fill(void *arg)
+{
+	char name[64];
+	mach_port_t p;
+	kern_return_t kr = KERN_SUCCESS;
+	int i;
+
+	for (i = 0; i < 40 && kr == KERN_SUCCESS; i++) {
+		snprintf(name, sizeof(name), "com.test.fill.%s.%d", (const char *)arg, i);
+		kr = bootstrap_check_in(bootstrap_port, name, &p);
+	}
+	if (strcmp(arg, "b") == 0) {
+		assert_kr(kr, BOOTSTRAP_NO_MEMORY);
+		assert_true(i > 1);
+		return;
+	}
+	assert_kr(kr, KERN_SUCCESS);
+	ld_write("fill.a", "ready\n");
+	pause();        /* hold the names until the test kills us */
+}
+
+static void
+test_no_memory(void **state)
+{
+	static char a[] = "a", b[] = "b";
+	pid_t holder = harness_fork(child_fill, a);
+	mach_port_t p;
+	int i;
+
+	for (i = 0; i < 500 && access(ld_path("fill.a"), F_OK) != 0; i++)
+		ld_sleep_ms(20);
+	assert_int_equal(access(ld_path("fill.a"), F_OK), 0);
+	assert_int_equal(harness_wait(harness_fork(child_fill, b)), 0);
+	assert_int_equal(kill(holder, SIGKILL), 0);
+	assert_int_equal(harness_wait(holder), 128 + SIGKILL);
+	/* The holder's names die with it, and launchd serves on. */
+	assert_true(ld_wait(name_gone, "com.test.fill.a.0"));
+	assert_kr(bootstrap_check_in(bootstrap_port, "com.test.after", &p), KERN_SUCCESS);
+	assert_kr(mach_port_mod_refs(mach_task_self(), p, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
+}
+
+static int
+small_group_setup(void **state)
+{
+	(void)state;
+	return ld_start_with("64");
 }
 
 int
@@ -308,5 +365,10 @@ main(void)
 		tu_test(test_malformed),
 	};
 
-	return cmocka_run_group_tests(tests, ld_group_setup, ld_group_teardown);
+	const struct CMUnitTest small[] = {
+		cmocka_unit_test(test_no_memory),
+	};
+	int failed = cmocka_run_group_tests(tests, ld_group_setup, ld_group_teardown);
+
+	return failed + cmocka_run_group_tests(small, small_group_setup, ld_group_teardown);
 }

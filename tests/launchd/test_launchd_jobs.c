@@ -269,15 +269,48 @@ test_crash_keeps_messages(void **state)
 	drop_recv(dead);
 }
 
+/* ResetAtClose: when the job dies its port dies with it (clients get a
+ * dead name) and look_up hands out a fresh one. */
+static void
+test_reset_at_close(void **state)
+{
+	mach_port_t old, fresh, reply = tu_port();
+	int32_t pid;
+
+	load(ld_job_plist("com.test.reset", "serve com.test.reset.svc",
+	    "  <key>MachServices</key><dict><key>com.test.reset.svc</key>"
+	    "<dict><key>ResetAtClose</key><true/></dict></dict>\n"));
+	old = look_up("com.test.reset.svc");
+	send_req(old, reply, LD_MSG_ECHO, 1);
+	pid = recv_reply(reply, 1);
+	send_req(old, MACH_PORT_NULL, LD_MSG_EXIT, 0);
+	ld_wait_field("com.test.reset", "last exit code", "0");
+	assert_int_equal(tu_type(old), MACH_PORT_TYPE_DEAD_NAME);
+	fresh = look_up("com.test.reset.svc");
+	assert_true(fresh != old);
+	send_req(fresh, reply, LD_MSG_ECHO, 2);
+	assert_true(recv_reply(reply, 2) != pid);
+	unload("com.test.reset");
+	assert_kr(mach_port_deallocate(mach_task_self(), old), KERN_SUCCESS);
+	assert_kr(mach_port_deallocate(mach_task_self(), fresh), KERN_SUCCESS);
+	drop_recv(reply);
+}
+
 /* stop: SIGTERM; a job that ignores it is killed after ExitTimeOut. */
 static void
 test_stop_exit_timeout(void **state)
 {
+	char args[512];
 	const char *out;
+	int i;
 
-	load(ld_job_plist("com.test.stop", "--ignore-term sleep",
+	/* The start record is written once SIGTERM is ignored. */
+	snprintf(args, sizeof(args), "--ignore-term --starts %s sleep", ld_path("stop.starts"));
+	load(ld_job_plist("com.test.stop", args,
 	    "  <key>RunAtLoad</key><true/>\n  <key>ExitTimeOut</key><integer>1</integer>\n"));
-	ld_wait_field("com.test.stop", "state", "running");
+	for (i = 0; i < 500 && ld_count_lines(ld_path("stop.starts")) < 1; i++)
+		ld_sleep_ms(20);
+	assert_int_equal(ld_count_lines(ld_path("stop.starts")), 1);
 	ld_ctl_expect(0, &out, "stop com.test.stop");
 	ld_wait_field("com.test.stop", "last terminating signal", "Killed: 9");
 	assert_string_equal(ld_field("com.test.stop", "state"), "not running");
@@ -313,6 +346,7 @@ main(void)
 		tu_test(test_keepalive_crashed),
 		tu_test(test_spawn_attributes),
 		tu_test(test_crash_keeps_messages),
+		tu_test(test_reset_at_close),
 		tu_test(test_stop_exit_timeout),
 		tu_test(test_spawn_failure),
 	};
