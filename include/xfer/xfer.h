@@ -14,8 +14,10 @@
  *                     (MOVE_RECEIVE)      drained, data = xfer_drained_t[]
  *   7706  subscribe   xfer_key_request_t  xfer_port_reply_t (MOVE_RECEIVE of
  *                                         a port xferd sends events to)
- *   7707  watch       xfer_port_request_t xfer_simple_reply_t
- *                     (a send right for events)
+ *   7707  watch       xfer_port_request_t xfer_simple_reply_t: value =
+ *                     (a send right for   subscribers now
+ *                     events)
+ *   7708  stats       xfer_key_request_t  xfer_stats_reply_t
  *   7790  event       (xferd -> client)   xfer_event_t, one-way
  *
  * Data: up to XFER_INLINE_MAX bytes travel inline (inline_len, and the
@@ -48,7 +50,8 @@
 #define XFER_ID_HANDOFF     7705
 #define XFER_ID_SUBSCRIBE   7706
 #define XFER_ID_WATCH       7707
-#define XFER_ID_LAST        7707
+#define XFER_ID_STATS       7708
+#define XFER_ID_LAST        7708
 #define XFER_ID_EVENT       7790
 #define XFER_REPLY(id)      ((id) + 100)
 
@@ -104,6 +107,17 @@ typedef struct {
 	kern_return_t             ret;
 	uint64_t                  value;
 } xfer_simple_reply_t;
+
+typedef struct {
+	mach_msg_header_t         head;
+	NDR_record_t              ndr;
+	kern_return_t             ret;
+	uint64_t                  keys;
+	uint64_t                  subscribers;
+	uint64_t                  requests;         /* since xferd started */
+	uint64_t                  bad_requests;
+	uint64_t                  replies_dropped;  /* the client was not receiving */
+} xfer_stats_reply_t;
 
 /* handoff: one record per drained message, in queue order. */
 typedef struct {

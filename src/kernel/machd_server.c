@@ -682,6 +682,12 @@ spawn_init(char **argv, const char *path)
 		return -1;
 	}
 	if (pid == 0) {
+		/* The init task starts as a fresh process would: machd's
+		 * blocked and ignored signals are machd's own. */
+		sigset_t none;
+		sigemptyset(&none);
+		(void)sigprocmask(SIG_SETMASK, &none, NULL);
+		(void)signal(SIGPIPE, SIG_DFL);
 		setenv("MACHD_SOCKET", path, 1);
 		execvp(argv[0], argv);
 		fprintf(stderr, "machd: cannot exec %s: %s\n", argv[0], strerror(errno));

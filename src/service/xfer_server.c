@@ -25,6 +25,7 @@ union reply {
 	mach_msg_header_t   head;
 	mig_reply_error_t   error;
 	xfer_simple_reply_t simple;
+	xfer_stats_reply_t  stats;
 	xfer_port_reply_t   port;
 	xfer_data_msg_t     data;
 };
@@ -356,6 +357,22 @@ do_subscribe(xfer_key_request_t *m)
 }
 
 static void
+do_stats(xfer_key_request_t *m)
+{
+	xfer_stats_reply_t r;
+
+	memset(&r, 0, sizeof(r));
+	reply_header(&r.head, &m->head, 0, sizeof(r));
+	r.ndr = NDR_record;
+	r.keys = xfer_store_count();
+	r.subscribers = xfer_events_count();
+	r.requests = atomic_load(&nrequests);
+	r.bad_requests = atomic_load(&nbad);
+	r.replies_dropped = atomic_load(&ndropped);
+	reply_send(&r.head);
+}
+
+static void
 do_watch(xfer_port_request_t *m)
 {
 	kern_return_t kr = xfer_events_add(m->port.name);
@@ -385,6 +402,7 @@ dispatch(mach_msg_header_t *h)
 	case XFER_ID_LIST:
 	case XFER_ID_REMOVE:
 	case XFER_ID_SUBSCRIBE:
+	case XFER_ID_STATS:
 		if (!key_msg_valid(h))
 			return false;
 		if (h->msgh_id == XFER_ID_FETCH)
@@ -393,6 +411,8 @@ dispatch(mach_msg_header_t *h)
 			do_list((xfer_key_request_t *)h);
 		else if (h->msgh_id == XFER_ID_REMOVE)
 			do_remove((xfer_key_request_t *)h);
+		else if (h->msgh_id == XFER_ID_STATS)
+			do_stats((xfer_key_request_t *)h);
 		else
 			do_subscribe((xfer_key_request_t *)h);
 		return true;

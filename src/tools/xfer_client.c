@@ -18,6 +18,7 @@ union xfer_reply {
 	mach_msg_header_t   head;
 	mig_reply_error_t   error;
 	xfer_simple_reply_t simple;
+	xfer_stats_reply_t  stats;
 	xfer_port_reply_t   port;
 	xfer_data_msg_t     data;
 	uint8_t             room[sizeof(xfer_data_msg_t) + MAX_TRAILER_SIZE];
@@ -319,4 +320,26 @@ xfer_watch(struct xfer_conn *c, mach_port_t port, uint64_t *subscribers)
 	kern_return_t kr = port_call(c, XFER_ID_WATCH, port, MACH_MSG_TYPE_MAKE_SEND, &r);
 
 	return kr != KERN_SUCCESS ? kr : simple_reply(&r, subscribers);
+}
+
+kern_return_t
+xfer_stats(struct xfer_conn *c, struct xfer_stats *out)
+{
+	union xfer_reply r;
+	kern_return_t kr = key_call(c, XFER_ID_STATS, NULL, &r);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	if (is_error_reply(&r))
+		return r.error.RetCode;
+	if ((r.head.msgh_bits & MACH_MSGH_BITS_COMPLEX) || r.head.msgh_size != sizeof(r.stats)) {
+		mach_msg_destroy(&r.head);
+		return MIG_TYPE_ERROR;
+	}
+	out->keys = r.stats.keys;
+	out->subscribers = r.stats.subscribers;
+	out->requests = r.stats.requests;
+	out->bad_requests = r.stats.bad_requests;
+	out->replies_dropped = r.stats.replies_dropped;
+	return r.stats.ret;
 }

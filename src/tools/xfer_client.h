@@ -61,4 +61,10 @@ kern_return_t xfer_subscribe(struct xfer_conn *c, mach_port_t *port);
 /* Give xferd a send right (made from our receive right `port`) for events. */
 kern_return_t xfer_watch(struct xfer_conn *c, mach_port_t port, uint64_t *subscribers);
 
+/* xferd's counters (xfer_stats_reply_t without its header). */
+struct xfer_stats {
+	uint64_t keys, subscribers, requests, bad_requests, replies_dropped;
+};
+kern_return_t xfer_stats(struct xfer_conn *c, struct xfer_stats *out);
+
 #endif /* XFER_CLIENT_H */

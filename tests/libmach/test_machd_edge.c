@@ -2320,6 +2320,39 @@ test_ool_task_limits(void **state)
 /* ========== regressions ===================================================== */
 
 /*
+ * Regression: the init task inherited machd's blocked signals (SIGHUP,
+ * SIGINT, SIGTERM) and its ignored SIGPIPE across exec.
+ */
+static void
+regression_init_task_signal_mask(void **state)
+{
+	char dir[64], sock[128], log[128], out[96], cmd[512], line[128] = "";
+	const char *args[] = { "--socket", sock, "--launchd", "/bin/sh", "-c", cmd, NULL };
+	pid_t pid;
+	FILE *f = NULL;
+	int i;
+
+	(void)state;
+	make_tmpdir(dir, sizeof(dir));
+	snprintf(sock, sizeof(sock), "%s/m.sock", dir);
+	snprintf(log, sizeof(log), "%s/machd.log", dir);
+	snprintf(out, sizeof(out), "%s/sig", dir);
+	snprintf(cmd, sizeof(cmd), "grep -E '^Sig(Blk|Ign)' /proc/self/status > %s.tmp && mv %s.tmp %s",
+	    out, out, out);
+	pid = spawn_machd(args, NULL, log);
+	for (i = 0; i < 500 && (f = fopen(out, "r")) == NULL; i++)
+		usleep(10000);
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_string_equal(line, "SigBlk:\t0000000000000000\n");
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_string_equal(line, "SigIgn:\t0000000000000000\n");
+	fclose(f);
+	assert_int_equal(stop_machd(pid), 0);
+	remove_tree(dir);
+}
+
+/*
  * Regression: a send that blocked on a full queue never got its trace line.
  * mach_msg.c mach_msg_trap() returns on MACH_SEND_IN_PROGRESS without
  * ipc_trace_end(), so the line built so far ("... > enqueue port#N >
@@ -2596,6 +2629,7 @@ main(int argc, char **argv)
 		tu_test(test_bad_message_memfds),
 		tu_test(test_ool_fd_checks),
 		tu_test(test_ool_task_limits),
+		tu_test(regression_init_task_signal_mask),
 		tu_test(regression_trace_blocked_send),
 		tu_test(regression_exit_unlinks_other_socket),
 		tu_test(regression_socket_path_clobbers_file),
