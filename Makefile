@@ -1,6 +1,7 @@
 # machxfer: machd (a user-space Mach IPC kernel), libmach and their tests.
 #
 #   make                  machd, libmach.a, libmach.so, libmach-uninstalled.pc
+#   make demo             the guided tour of xferd under launchd (TRACE=1: with machd's trace)
 #   make test             check dependencies, build, run every test program
 #   make asan             the same with ASan+UBSan, built under build/asan/
 #   make fuzz             libFuzzer runs of tests/fuzz (clang), FUZZ_SECONDS=60 each
@@ -239,9 +240,14 @@ test:
 asan:
 	@$(MAKE) --no-print-directory test SANITIZE=1
 
-demo bench:
+# make demo TRACE=1: the tour with machd's trace of each step's messages.
+demo:
 	@bash mk/deps.sh
-	@bash mk/$@.sh
+	@bash mk/demo.sh $(if $(filter 1,$(TRACE)),--trace)
+
+bench:
+	@bash mk/deps.sh
+	@bash mk/bench.sh
 
 # --- generic rules ----------------------------------------------------------
 $(B)/obj/%.o: %.c $(SETTINGS)

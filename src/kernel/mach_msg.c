@@ -177,7 +177,21 @@ mach_msg_trap_send(struct thread *thread, const uint8_t *msg, uint32_t send_size
 	mr = ipc_kmsg_copyin_body(task->itk_space, kmsg, takenp);
 	if (mr != MACH_MSG_SUCCESS)
 		return mr;                     /* the kmsg was destroyed */
-	ipc_trace_step("copyin_body %u desc", kmsg->ikm_dsc_count);
+	if (ipc_trace_enabled) {
+		uint64_t bytes = 0;
+		uint32_t i, regions = 0;
+		for (i = 0; i < kmsg->ikm_dsc_count; i++)
+			if (kmsg->ikm_dsc[i].memfd >= 0) {
+				regions++;
+				bytes += kmsg->ikm_dsc[i].size;
+			}
+		if (regions > 0)
+			ipc_trace_step("copyin_body %u desc, %u OOL region%s %llu bytes (sealed memfd)",
+			    kmsg->ikm_dsc_count, regions, regions > 1 ? "s" : "",
+			    (unsigned long long)bytes);
+		else
+			ipc_trace_step("copyin_body %u desc", kmsg->ikm_dsc_count);
+	}
 	kmsg->ikm_sender = task->t_sec;
 	kmsg->ikm_audit = task->t_audit;
 

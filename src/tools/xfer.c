@@ -14,6 +14,8 @@
  * 2 usage; 69 (EX_UNAVAILABLE) machd or xferd cannot be reached.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,12 +36,37 @@
 #define PROGRESS_MIN    (8u << 20)     /* show progress from 8 MiB on, on a tty */
 
 static const char *service_name = XFER_SERVICE_NAME;
+static bool verbose;              /* -v: say what travels how, on stderr */
+
+static void
+say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbose)
+		return;
+	va_start(ap, fmt);
+	fputs("xfer: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static const char *
+how(uint64_t len)
+{
+	return len > XFER_INLINE_MAX ? "out of line (memfd, no copy)" : "inline";
+}
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: xfer [--service NAME] COMMAND [ARGS]\n"
+	    "usage: xfer [-v] [--service NAME] COMMAND [ARGS]\n"
+	    "  -v                  say how each message travels, on stderr\n"
 	    "  put KEY FILE|-      store FILE (or stdin) under KEY\n"
 	    "  get KEY [FILE|-]    write KEY's bytes to FILE (default: stdout)\n"
 	    "  echo TEXT           send TEXT to xferd and print what comes back\n"
@@ -67,8 +94,10 @@ connect_or_explain(struct xfer_conn *c)
 {
 	kern_return_t kr = xfer_connect(c, service_name);
 
-	if (kr == KERN_SUCCESS)
+	if (kr == KERN_SUCCESS) {
+		say("bootstrap_look_up(\"%s\") -> send right 0x%x", service_name, c->service);
 		return 0;
+	}
 	if (kr == BOOTSTRAP_UNKNOWN_SERVICE)
 		fprintf(stderr, "xfer: no service %s: load it with "
 		    "launchctl bootstrap gui/$(id -u) plist/com.machxfer.xferd.plist\n", service_name);
@@ -211,6 +240,8 @@ cmd_put(struct xfer_conn *c, const char *key, const char *path)
 	(void)vm_deallocate(mach_task_self(), (vm_address_t)buf, (vm_size_t)(len ? len : 1));
 	if (kr != KERN_SUCCESS)
 		return fail_kr(key, kr);
+	if (c->retries > 0)
+		say("xferd restarted during the call; the request was sent again (%u)", c->retries);
 	printf("stored %s: %llu bytes %s in %.3f s\n", key, (unsigned long long)stored,
 	    len > XFER_INLINE_MAX ? "out of line" : "inline", t);
 	return 0;
@@ -220,8 +251,11 @@ static int
 cmd_get(struct xfer_conn *c, const char *key, const char *path)
 {
 	struct xfer_data d;
+	double t = now();
 	kern_return_t kr = xfer_fetch(c, key, &d);
 	int fd, rc = 0;
+
+	t = now() - t;
 
 	if (kr == XFER_E_NO_KEY) {
 		fprintf(stderr, "xfer: %s: no such key\n", key);
@@ -229,6 +263,7 @@ cmd_get(struct xfer_conn *c, const char *key, const char *path)
 	}
 	if (kr != KERN_SUCCESS)
 		return fail_kr(key, kr);
+	say("fetched %s: %llu bytes %s in %.3f s", key, (unsigned long long)d.len, how(d.len), t);
 	fd = path == NULL || strcmp(path, "-") == 0 ? STDOUT_FILENO
 	    : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || write_output(fd, d.bytes, d.len) < 0) {
@@ -249,6 +284,7 @@ cmd_echo(struct xfer_conn *c, const char *text)
 
 	if (kr != KERN_SUCCESS)
 		return fail_kr("echo", kr);
+	say("echo: %zu bytes went %s and came back %s", strlen(text), how(strlen(text)), how(d.len));
 	printf("%.*s\n", (int)d.len, (const char *)d.bytes);
 	kr = d.len == strlen(text) && memcmp(d.bytes, text, d.len) == 0 ? 0 : EX_SERVICE;
 	xfer_data_free(&d);
@@ -363,9 +399,11 @@ cmd_watch(struct xfer_conn *c, long count)
 			mach_msg_destroy(&m.e.head);
 			continue;
 		}
-		printf("%s %.*s %llu\n", m.e.kind == XFER_EVENT_STORE ? "store" :
-		    m.e.kind == XFER_EVENT_REMOVE ? "remove" : "hello", (int)m.e.key_len, m.e.key,
-		    (unsigned long long)m.e.size);
+		if (m.e.kind == XFER_EVENT_HELLO)
+			printf("subscribed\n");
+		else
+			printf("%s %.*s %llu\n", m.e.kind == XFER_EVENT_STORE ? "store" : "remove",
+			    (int)m.e.key_len, m.e.key, (unsigned long long)m.e.size);
 		fflush(stdout);
 		if (m.e.kind != XFER_EVENT_HELLO)
 			seen++;
@@ -408,9 +446,13 @@ main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (argc > 2 && strcmp(argv[1], "--service") == 0) {
-		service_name = argv[2];
-		i = 3;
+	if (i < argc && strcmp(argv[i], "-v") == 0) {
+		verbose = true;
+		i++;
+	}
+	if (i + 1 < argc && strcmp(argv[i], "--service") == 0) {
+		service_name = argv[i + 1];
+		i += 2;
 	}
 	if (i >= argc) {
 		usage(stderr);
