@@ -221,9 +221,11 @@ do_store(xfer_data_msg_t *m)
 	kr = xfer_store_put(key, bytes, len, region, client_of(&m->head));
 	if (kr == KERN_SUCCESS && region)
 		m->data.address = NULL;         /* the store keeps the region */
-	reply_simple(&m->head, kr, len);
+	/* Events before the reply: the client's next request, served by
+	 * another thread, cannot overtake this event. */
 	if (kr == KERN_SUCCESS)
 		xfer_events_publish(XFER_EVENT_STORE, key, len);
+	reply_simple(&m->head, kr, len);
 }
 
 static void
@@ -271,9 +273,9 @@ do_remove(xfer_key_request_t *m)
 		return;
 	}
 	kr = xfer_store_remove(key, &size);
-	reply_simple(&m->head, kr, size);
 	if (kr == KERN_SUCCESS)
 		xfer_events_publish(XFER_EVENT_REMOVE, key, size);
+	reply_simple(&m->head, kr, size);
 }
 
 /* Receive one message from `port` without waiting, growing *bufp. */

@@ -2346,7 +2346,10 @@ regression_init_task_signal_mask(void **state)
 	assert_non_null(fgets(line, sizeof(line), f));
 	assert_string_equal(line, "SigBlk:\t0000000000000000\n");
 	assert_non_null(fgets(line, sizeof(line), f));
-	assert_string_equal(line, "SigIgn:\t0000000000000000\n");
+	/* SIGPIPE (bit 12) was machd's to ignore; others may come from
+	 * whoever started machd, and a fresh process inherits those too. */
+	assert_int_equal(strncmp(line, "SigIgn:\t", 8), 0);
+	assert_int_equal(strtoull(line + 8, NULL, 16) & (1ull << (SIGPIPE - 1)), 0);
 	fclose(f);
 	assert_int_equal(stop_machd(pid), 0);
 	remove_tree(dir);

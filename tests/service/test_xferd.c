@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -443,19 +444,28 @@ test_client_that_never_receives(void **state)
 	xfer_disconnect(&c);
 }
 
-static volatile bool flooding;
+static atomic_bool flooding;
 
+struct flooder {
+	atomic_ulong served;
+	bool         connected;
+};
+
+/* No cmocka assertion here: this runs on its own thread. */
 static void *
 flood(void *arg)
 {
-	struct xfer_conn c = conn();
+	struct flooder *f = arg;
+	struct xfer_conn c;
 	struct xfer_data d;
-	unsigned long *n = arg;
 
-	while (flooding) {
+	if (xfer_connect(&c, NULL) != KERN_SUCCESS)
+		return NULL;
+	f->connected = true;
+	while (atomic_load(&flooding)) {
 		if (xfer_echo(&c, "flood", 5, &d) == KERN_SUCCESS) {
 			xfer_data_free(&d);
-			(*n)++;
+			atomic_fetch_add(&f->served, 1);
 		}
 	}
 	xfer_disconnect(&c);
@@ -467,24 +477,29 @@ static void
 test_flooding_client(void **state)
 {
 	pthread_t t[2];
-	unsigned long n[2] = { 0, 0 };
+	struct flooder f[2];
 	struct xfer_conn c = conn();
 	struct xfer_data d;
 	int i;
 
 	(void)state;
-	flooding = true;
+	memset(f, 0, sizeof(f));
+	atomic_store(&flooding, true);
 	for (i = 0; i < 2; i++)
-		assert_int_equal(pthread_create(&t[i], NULL, flood, &n[i]), 0);
+		assert_int_equal(pthread_create(&t[i], NULL, flood, &f[i]), 0);
+	/* Wait until both flood for real, then be served in the middle of it. */
+	for (i = 0; i < 1000 && (atomic_load(&f[0].served) < 20 || atomic_load(&f[1].served) < 20); i++)
+		ld_sleep_ms(10);
 	for (i = 0; i < 50; i++) {
 		assert_int_equal(xfer_echo(&c, "polite", 6, &d), KERN_SUCCESS);
 		assert_memory_equal(d.bytes, "polite", 6);
 		xfer_data_free(&d);
 	}
-	flooding = false;
+	atomic_store(&flooding, false);
 	for (i = 0; i < 2; i++)
 		assert_int_equal(pthread_join(t[i], NULL), 0);
-	assert_true(n[0] + n[1] > 0);
+	assert_true(f[0].connected && f[1].connected);
+	assert_true(atomic_load(&f[0].served) >= 20 && atomic_load(&f[1].served) >= 20);
 	xfer_disconnect(&c);
 }
 
