@@ -143,6 +143,40 @@ test_keepalive_throttle(void **state)
 	assert_non_null(strstr(ld_log(), "com.test.ka: Throttling respawn: Will start in 1 seconds"));
 }
 
+/* Issue 4: KeepAlive respawns a job killed with SIGKILL, no sooner than
+ * ThrottleInterval after its previous start. */
+static void
+test_keepalive_after_sigkill(void **state)
+{
+	char args[512];
+	long long t[2];
+	int pid[2], i;
+	FILE *f;
+
+	(void)state;
+	snprintf(args, sizeof(args), "--starts %s sleep", ld_path("kill.starts"));
+	load(ld_job_plist("com.test.kill", args, "  <key>KeepAlive</key><true/>\n"));
+	for (i = 0; i < 1000 && ld_count_lines(ld_path("kill.starts")) < 1; i++)
+		ld_sleep_ms(10);
+	f = fopen(ld_path("kill.starts"), "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%d %lld", &pid[0], &t[0]), 2);
+	fclose(f);
+	assert_int_equal(kill(pid[0], SIGKILL), 0);
+	for (i = 0; i < 1000 && ld_count_lines(ld_path("kill.starts")) < 2; i++)
+		ld_sleep_ms(10);
+	unload("com.test.kill");
+	f = fopen(ld_path("kill.starts"), "r");
+	assert_non_null(f);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(fscanf(f, "%d %lld", &pid[i], &t[i]), 2);
+	fclose(f);
+	assert_int_not_equal(pid[1], pid[0]);
+	assert_true(t[1] - t[0] >= 500);      /* ThrottleInterval 1 s, measured as above */
+	assert_non_null(strstr(ld_log(), "com.test.kill["));
+	assert_non_null(strstr(ld_log(), "Exited: Killed: 9"));
+}
+
 /* SuccessfulExit = false: a clean exit stays down, a failure restarts. */
 static void
 test_keepalive_successful_exit(void **state)
@@ -342,6 +376,7 @@ main(void)
 		tu_test(test_on_demand),
 		tu_test(test_run_at_load),
 		tu_test(test_keepalive_throttle),
+		tu_test(test_keepalive_after_sigkill),
 		tu_test(test_keepalive_successful_exit),
 		tu_test(test_keepalive_crashed),
 		tu_test(test_spawn_attributes),
