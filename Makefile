@@ -143,6 +143,7 @@ tests: $(LD_TESTJOB)
 SERVICE_SRCS := $(filter-out src/service/xferd.c,$(wildcard src/service/*.c))
 SERVICE_OBJS := $(call obj,$(SERVICE_SRCS))
 XFER_CLIENT  := $(call obj,src/tools/xfer_client.c)
+$(B)/obj/src/service/%.o: XCFLAGS = -Isrc/libmach       # libmach_private.h: OOL counters
 BINS += $(B)/bin/xferd $(B)/bin/xfer
 $(B)/bin/xferd: $(call obj,src/service/xferd.c) $(SERVICE_OBJS) $(LIBMACH_A) $(SOURCES)
 	$(call link)

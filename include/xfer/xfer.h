@@ -117,6 +117,8 @@ typedef struct {
 	uint64_t                  requests;         /* since xferd started */
 	uint64_t                  bad_requests;
 	uint64_t                  replies_dropped;  /* the client was not receiving */
+	uint64_t                  ool_bytes_copied; /* by xferd's libmach, sending */
+	uint64_t                  ool_zero_copy;    /* regions xferd sent without a copy */
 } xfer_stats_reply_t;
 
 /* handoff: one record per drained message, in queue order. */

@@ -13,6 +13,7 @@
 #include <mach/notify.h>
 #include <xfer/xfer.h>
 
+#include "libmach_private.h"
 #include "xfer_events.h"
 #include "xfer_server.h"
 #include "xfer_store.h"
@@ -371,6 +372,7 @@ do_stats(xfer_key_request_t *m)
 	r.requests = atomic_load(&nrequests);
 	r.bad_requests = atomic_load(&nbad);
 	r.replies_dropped = atomic_load(&ndropped);
+	libmach_ool_counters(&r.ool_bytes_copied, &r.ool_zero_copy);
 	reply_send(&r.head);
 }
 

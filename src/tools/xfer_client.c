@@ -341,5 +341,7 @@ xfer_stats(struct xfer_conn *c, struct xfer_stats *out)
 	out->requests = r.stats.requests;
 	out->bad_requests = r.stats.bad_requests;
 	out->replies_dropped = r.stats.replies_dropped;
+	out->ool_bytes_copied = r.stats.ool_bytes_copied;
+	out->ool_zero_copy = r.stats.ool_zero_copy;
 	return r.stats.ret;
 }

@@ -64,6 +64,7 @@ kern_return_t xfer_watch(struct xfer_conn *c, mach_port_t port, uint64_t *subscr
 /* xferd's counters (xfer_stats_reply_t without its header). */
 struct xfer_stats {
 	uint64_t keys, subscribers, requests, bad_requests, replies_dropped;
+	uint64_t ool_bytes_copied, ool_zero_copy;
 };
 kern_return_t xfer_stats(struct xfer_conn *c, struct xfer_stats *out);
 

@@ -153,6 +153,7 @@ test_store_fetch_list_remove(void **state)
 	struct xfer_conn c = conn();
 	struct xfer_data d;
 	void *small = filled(1000, 1), *big = filled(3 * MIB, 2);
+	struct xfer_stats st0, st1;
 	uint64_t n = 0;
 	char key[200];
 
@@ -167,10 +168,15 @@ test_store_fetch_list_remove(void **state)
 	assert_int_equal(xfer_fetch(&c, "t-big", &d), KERN_SUCCESS);
 	assert_pattern(&d, 3 * MIB, 2);
 	xfer_data_free(&d);
-	/* Twice: xferd sends its region again, unchanged. */
+	/* Twice: xferd sends its region again, unchanged, and without
+	 * copying a byte (its libmach's counters say so). */
+	assert_int_equal(xfer_stats(&c, &st0), KERN_SUCCESS);
 	assert_int_equal(xfer_fetch(&c, "t-big", &d), KERN_SUCCESS);
 	assert_pattern(&d, 3 * MIB, 2);
 	xfer_data_free(&d);
+	assert_int_equal(xfer_stats(&c, &st1), KERN_SUCCESS);
+	assert_int_equal(st1.ool_bytes_copied, st0.ool_bytes_copied);
+	assert_int_equal(st1.ool_zero_copy, st0.ool_zero_copy + 1);
 	assert_int_equal(xfer_list(&c, &d), KERN_SUCCESS);
 	assert_non_null(memmem(d.bytes, d.len, "t-big\t3145728\n", 14));
 	assert_non_null(memmem(d.bytes, d.len, "t-small\t1000\n", 13));
