@@ -194,6 +194,7 @@ main(int argc, char **argv)
 	log_info("serving the bootstrap namespace (pid %d)", (int)getpid());
 	load_plists(&ld, &o);
 	rc = runloop_run(&ld);
+	overrides_free(ld.overrides);
 	free(ld.buf);
 	log_close();
 	return rc;

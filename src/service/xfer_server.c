@@ -363,6 +363,7 @@ static void
 do_stats(xfer_key_request_t *m)
 {
 	xfer_stats_reply_t r;
+	uint64_t copied, zero_copy;
 
 	memset(&r, 0, sizeof(r));
 	reply_header(&r.head, &m->head, 0, sizeof(r));
@@ -372,7 +373,9 @@ do_stats(xfer_key_request_t *m)
 	r.requests = atomic_load(&nrequests);
 	r.bad_requests = atomic_load(&nbad);
 	r.replies_dropped = atomic_load(&ndropped);
-	libmach_ool_counters(&r.ool_bytes_copied, &r.ool_zero_copy);
+	libmach_ool_counters(&copied, &zero_copy);  /* not into r: packed(4) */
+	r.ool_bytes_copied = copied;
+	r.ool_zero_copy = zero_copy;
 	reply_send(&r.head);
 }
 
