@@ -230,10 +230,10 @@ void bench_scale(struct bench *b);
 /* launchd on-demand launch (skipped until build/bin/launchd exists). */
 void bench_launchd(struct bench *b);
 
-/* A memfd (sealable, not sealed) holding `size` bytes written through a
- * shared mapping, as an application would have produced them; -1 on
- * failure (bench_baseline.c). */
-int  bench_memfd_filled(uint64_t size);
+/* A memfd (sealable, not sealed) holding `size` bytes written through the
+ * shared mapping left in *map, as an application would have produced
+ * them; -1 on failure (bench_baseline.c). */
+int  bench_memfd_filled(uint64_t size, void **map);
 
 /* D-Bus (bench_dbus.c): a private dbus-daemon and its counterparts.  Each
  * benchmark records a "skipped" line instead when libdbus was not built

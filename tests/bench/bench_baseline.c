@@ -187,7 +187,7 @@ struct memfd_sender {
 };
 
 int
-bench_memfd_filled(uint64_t size)
+bench_memfd_filled(uint64_t size, void **map)
 {
 	int fd = memfd_create("bench", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	void *p;
@@ -198,7 +198,7 @@ bench_memfd_filled(uint64_t size)
 	if (p == MAP_FAILED)
 		goto fail;
 	memset(p, 0x5a, size);
-	munmap(p, size);
+	*map = p;
 	return fd;
 fail:
 	if (fd >= 0)
@@ -206,7 +206,8 @@ fail:
 	return -1;
 }
 
-/* Per go byte: make the data, then (timed) seal the memfd and send it. */
+/* Per go byte: make the data, then (timed) give up our mapping, seal the
+ * memfd and send it: a move, done by hand. */
 static int
 memfd_sender_child(void *arg)
 {
@@ -215,12 +216,14 @@ memfd_sender_child(void *arg)
 	char go;
 
 	while (recv(s->fd, &go, 1, 0) == 1 && go == 'g') {
-		int fd = bench_memfd_filled(s->size);
+		void *map = NULL;
+		int fd = bench_memfd_filled(s->size, &map);
 		uint64_t t0 = bench_ns();
 		struct iovec iov = { &t0, sizeof(t0) };
 		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
-		if (fd < 0 || fcntl(fd, F_ADD_SEALS, MEMFD_SEALS_REQUIRED) < 0)
+		if (fd < 0 || munmap(map, s->size) < 0 ||
+		    fcntl(fd, F_ADD_SEALS, MEMFD_SEALS_REQUIRED) < 0)
 			return 1;
 		fd_passing_attach(&mh, &cbuf, &fd, 1);
 		if (sendmsg(s->fd, &mh, 0) < 0)
