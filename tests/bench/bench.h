@@ -220,7 +220,7 @@ void bench_ool_touch(const void *p, uint64_t size);             /* read a byte p
 void bench_ool(struct bench *b, const uint64_t *sizes, int nsizes);
 
 /* Throughput with 1, 2, 4, 8 clients. */
-void bench_throughput(struct bench *b);
+void bench_throughput(struct bench *b, const char *tag);
 /* Round trips per client and round: the same total for every count. */
 int  bench_tput_iters(const struct bench *b, int clients);
 
@@ -243,7 +243,7 @@ void bench_dbus_stop(void);
 int  bench_dbus_pin(int cpu);                  /* the daemon's CPUs, as bench_pin */
 void bench_dbus_rpc(struct bench *b, const char *tag);
 void bench_dbus_ool(struct bench *b, const uint64_t *sizes, int nsizes);
-void bench_dbus_throughput(struct bench *b, const int *clients, int n);
+void bench_dbus_throughput(struct bench *b, const char *tag, const int *clients, int n);
 
 /* Shared by the RPC families: warm up, then reps x iters round trips,
  * one(ctx) per round trip; records the per-rep median in microseconds. */

@@ -5,7 +5,10 @@
  *   rpc.pair    two processes exchanging 1 KiB over a SOCK_SEQPACKET
  *               socketpair: one hop each way
  *   rpc.relay   client -> relay -> server and back, all seqpacket: the
- *               shape of a machd round trip (4 datagrams, 3 processes)
+ *               shape of a machd round trip (4 datagrams, 3 processes);
+ *               the relay blocks in recv on the socket it expects
+ *   rpc.relay-epoll  the same relay as an event loop (epoll_wait, then
+ *               recv on whichever socket is ready), as machd is built
  *   ool.memcpy  copying the bytes into freshly mapped memory
  *   ool.memfd   a sealed memfd passed over a socket by hand (SCM_RIGHTS)
  *               and mapped copy-on-write by the receiver
@@ -13,6 +16,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -82,6 +86,36 @@ relay_child(void *arg)
 	return 0;
 }
 
+/* The relay as an event loop: whatever is ready goes to the other side. */
+static int
+relay_epoll_child(void *arg)
+{
+	struct relay_fds *r = arg;
+	struct epoll_event ev = { .events = EPOLLIN };
+	char buf[BENCH_RPC_BYTES];
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	ssize_t n;
+
+	ev.data.fd = r->in;
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, r->in, &ev) < 0)
+		return 1;
+	ev.data.fd = r->out;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, r->out, &ev) < 0)
+		return 1;
+	while (epoll_wait(ep, &ev, 1, -1) == 1) {
+		int from = ev.data.fd, to = from == r->in ? r->out : r->in;
+
+		n = recv(from, buf, sizeof(buf), 0);
+		if (n <= 0 && from == r->in)
+			break;
+		if (n <= 0 || send(to, buf, (size_t)n, 0) != n)
+			return 1;
+	}
+	say_quit(r->out);
+	close(ep);
+	return 0;
+}
+
 static void
 pair_rtt(struct bench *b, const char *tag)
 {
@@ -107,7 +141,8 @@ pair_rtt(struct bench *b, const char *tag)
 }
 
 static void
-relay_rtt(struct bench *b, const char *tag)
+relay_rtt(struct bench *b, const char *tag, const char *name, int (*relay_fn)(void *),
+    const char *how)
 {
 	struct rpc_sock s;
 	struct relay_fds r;
@@ -115,9 +150,10 @@ relay_rtt(struct bench *b, const char *tag)
 	int a[2], c[2];
 	pid_t relay, server;
 
-	snprintf(key, sizeof(key), "rpc.relay.%s", tag);
+	snprintf(key, sizeof(key), "rpc.%s.%s", name, tag);
 	snprintf(pair, sizeof(pair), "rpc.pair.%s", tag);
-	snprintf(what, sizeof(what), "1 KiB round trip, client -> relay -> server (%s)", tag);
+	snprintf(what, sizeof(what), "1 KiB round trip, client -> relay -> server, %s (%s)", how,
+	    tag);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, a) < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET, 0, c) < 0) {
 		bench_fail(b, "rpc", what, strerror(errno));
@@ -127,7 +163,7 @@ relay_rtt(struct bench *b, const char *tag)
 	close(c[1]);
 	r.in = a[1];
 	r.out = c[0];
-	relay = bench_fork(relay_child, &r);
+	relay = bench_fork(relay_fn, &r);
 	close(a[1]);
 	close(c[0]);
 	memset(s.buf, 0x5a, sizeof(s.buf));
@@ -143,7 +179,8 @@ void
 bench_baseline_rpc(struct bench *b, const char *tag)
 {
 	pair_rtt(b, tag);
-	relay_rtt(b, tag);
+	relay_rtt(b, tag, "relay", relay_child, "relay blocks in recv");
+	relay_rtt(b, tag, "relay-epoll", relay_epoll_child, "relay in an epoll loop");
 }
 
 /* ----- moving bytes -------------------------------------------------------- */

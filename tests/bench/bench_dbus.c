@@ -365,7 +365,7 @@ bench_dbus_rpc(struct bench *b, const char *tag)
 }
 
 void
-bench_dbus_throughput(struct bench *b, const int *clients, int n)
+bench_dbus_throughput(struct bench *b, const char *tag, const int *clients, int n)
 {
 	struct echo_client e;
 	pid_t server;
@@ -380,9 +380,9 @@ bench_dbus_throughput(struct bench *b, const int *clients, int n)
 	for (i = 0; i < n; i++) {
 		char key[BENCH_KEY_MAX], what[BENCH_TEXT_MAX];
 
-		snprintf(key, sizeof(key), "tput.dbus.%d", clients[i]);
-		snprintf(what, sizeof(what), "%d client%s -> 1 server, 1 KiB method calls via dbus-daemon",
-		    clients[i], clients[i] > 1 ? "s" : "");
+		snprintf(key, sizeof(key), "tput.dbus.%s.%d", tag, clients[i]);
+		snprintf(what, sizeof(what), "%d client%s -> 1 server, 1 KiB method calls via "
+		    "dbus-daemon (%s)", clients[i], clients[i] > 1 ? "s" : "", tag);
 		bench_clients(b, key, what, NULL, clients[i], bench_tput_iters(b, clients[i]),
 		    echo_client_setup, echo_one, &e);
 	}
@@ -539,7 +539,7 @@ bench_dbus_rpc(struct bench *b, const char *tag)
 }
 
 void
-bench_dbus_throughput(struct bench *b, const int *clients, int n)
+bench_dbus_throughput(struct bench *b, const char *tag, const int *clients, int n)
 {
 	bench_skip(b, "tput", "D-Bus throughput", no_libdbus);
 }

@@ -92,16 +92,20 @@ place(int cpu)
 	(void)bench_dbus_pin(cpu);
 }
 
+/* Where the latency-bound families run: everything on CPU 0 (no
+ * cross-CPU wake-ups), then wherever the scheduler puts it. */
+static const struct { int cpu; const char *tag; } placements[] = {
+	{ 0, "cpu0" }, { BENCH_CPU_ANY, "any" },
+};
+#define NPLACEMENTS (sizeof(placements) / sizeof(placements[0]))
+
 static void
 rpc_family(struct bench *b)
 {
-	static const struct { int cpu; const char *tag; } placements[] = {
-		{ 0, "cpu0" }, { BENCH_CPU_ANY, "any" },
-	};
 	char text[BENCH_TEXT_MAX], key[BENCH_KEY_MAX], base[BENCH_KEY_MAX];
 	size_t i;
 
-	for (i = 0; i < sizeof(placements) / sizeof(placements[0]); i++) {
+	for (i = 0; i < NPLACEMENTS; i++) {
 		const char *tag = placements[i].tag;
 
 		place(placements[i].cpu);
@@ -115,6 +119,18 @@ rpc_family(struct bench *b)
 		snprintf(base, sizeof(base), "rpc.dbus.%s", tag);
 		snprintf(text, sizeof(text), "RPC round trip (%s): machd <= 0.6x D-Bus", tag);
 		bench_target_ratio(b, text, key, base, 0.6, true);
+	}
+	place(BENCH_CPU_ANY);
+}
+
+static void
+tput_family(struct bench *b)
+{
+	size_t i;
+
+	for (i = 0; i < NPLACEMENTS; i++) {
+		place(placements[i].cpu);
+		bench_throughput(b, placements[i].tag);
 	}
 	place(BENCH_CPU_ANY);
 }
@@ -156,7 +172,7 @@ run(struct bench *b)
 	if (wanted(b, "ool"))
 		ool_family(b);
 	if (wanted(b, "tput"))
-		bench_throughput(b);
+		tput_family(b);
 	if (wanted(b, "scale")) {
 		place(0);
 		bench_scale(b);

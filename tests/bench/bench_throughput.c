@@ -21,7 +21,7 @@ bench_tput_iters(const struct bench *b, int clients)
 }
 
 static void
-machd_throughput(struct bench *b)
+machd_throughput(struct bench *b, const char *tag)
 {
 	struct bench_mach_client c;
 	mach_port_t server_port;
@@ -38,10 +38,10 @@ machd_throughput(struct bench *b)
 	for (i = 0; i < NCOUNTS; i++) {
 		char key[BENCH_KEY_MAX], base[BENCH_KEY_MAX], what[BENCH_TEXT_MAX];
 
-		snprintf(key, sizeof(key), "tput.machd.%d", client_counts[i]);
-		snprintf(base, sizeof(base), "tput.dbus.%d", client_counts[i]);
-		snprintf(what, sizeof(what), "%d client%s -> 1 server, 1 KiB RPCs through machd",
-		    client_counts[i], client_counts[i] > 1 ? "s" : "");
+		snprintf(key, sizeof(key), "tput.machd.%s.%d", tag, client_counts[i]);
+		snprintf(base, sizeof(base), "tput.dbus.%s.%d", tag, client_counts[i]);
+		snprintf(what, sizeof(what), "%d client%s -> 1 server, 1 KiB RPCs through machd (%s)",
+		    client_counts[i], client_counts[i] > 1 ? "s" : "", tag);
 		bench_clients(b, key, what, base, client_counts[i],
 		    bench_tput_iters(b, client_counts[i]), bench_mach_client_setup, bench_mach_rpc_one, &c);
 	}
@@ -52,14 +52,17 @@ machd_throughput(struct bench *b)
 }
 
 void
-bench_throughput(struct bench *b)
+bench_throughput(struct bench *b, const char *tag)
 {
+	char text[BENCH_TEXT_MAX], key[BENCH_KEY_MAX], base[BENCH_KEY_MAX];
 	int counts[NCOUNTS], i;
 
 	for (i = 0; i < NCOUNTS; i++)
 		counts[i] = client_counts[i];
-	bench_dbus_throughput(b, counts, NCOUNTS);
-	machd_throughput(b);
-	bench_target_ratio(b, "Throughput, 4 clients: >= 2x D-Bus", "tput.machd.4", "tput.dbus.4",
-	    2.0, false);
+	bench_dbus_throughput(b, tag, counts, NCOUNTS);
+	machd_throughput(b, tag);
+	snprintf(text, sizeof(text), "Throughput, 4 clients (%s): >= 2x D-Bus", tag);
+	snprintf(key, sizeof(key), "tput.machd.%s.4", tag);
+	snprintf(base, sizeof(base), "tput.dbus.%s.4", tag);
+	bench_target_ratio(b, text, key, base, 2.0, false);
 }
