@@ -30,7 +30,7 @@ check() {
 }
 
 check_bench() {
-	command -v dbus-daemon >/dev/null 2>&1 || need dbus
+	command -v dbus-daemon >/dev/null 2>&1 || need dbus-daemon
 	if command -v pkg-config >/dev/null 2>&1; then
 		pkg-config --exists dbus-1 || need libdbus-1-dev
 	else
