@@ -51,12 +51,14 @@ plot() {
 	gnuplot <<EOF
 set terminal svg size 860,520 dynamic font 'sans,12' background rgb 'white'
 set output '$svg'
-set title 'Out-of-line memory between two processes: throughput against size (median)'
+set termoption noenhanced
+set title 'Out-of-line memory between two processes (median of the run)'
 set logscale xy
+set xrange [3000:1.5e9]
 set xlabel 'region size'
 set ylabel 'GB/s (10^9 bytes per second)'
 set grid
-set key outside right
+set key bottom right box opaque
 set xtics ('4K' 4096, '64K' 65536, '1M' 1048576, '16M' 16777216, '64M' 67108864, '256M' 268435456, '1G' 1073741824)
 set datafile missing 'NaN'
 plot '$out/ool.tsv' using 1:2 with linespoints lw 2 title 'machd move', \
