@@ -5,6 +5,7 @@
 #   make test             check dependencies, build, run every test program
 #   make asan             the same with ASan+UBSan, built under build/asan/
 #   make fuzz             libFuzzer runs of tests/fuzz (clang), FUZZ_SECONDS=60 each
+#   make bench            benchmarks against raw Linux and D-Bus; docs/performance.md
 #   make install          PREFIX=/usr/local DESTDIR=
 #   make clean            remove build/
 #
@@ -70,7 +71,7 @@ endef
 # so none keeps a deleted object.
 SETTINGS = $(B)/.make-settings
 SOURCES  = $(B)/.make-sources
-SETTINGS_NOW = $(CURDIR) $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(LDLIBS) $(CMOCKA_CFLAGS) $(CMOCKA_LIBS)
+SETTINGS_NOW = $(CURDIR) $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(LDLIBS) $(CMOCKA_CFLAGS) $(CMOCKA_LIBS) $(DBUS_CFLAGS)
 SOURCES_NOW  = $(sort $(wildcard src/*/*.c tests/*/*.c))
 # $(call update,TEXT): rewrite $@ only when its content is not TEXT.
 update = @mkdir -p $(@D); echo '$(subst ','\'',$(1))' | cmp -s - $@ || \
@@ -197,6 +198,26 @@ $(PTESTS): $(B)/%: $(B)/obj/%.o $(call obj,tests/fuzz/fuzz_main.c) $(LAUNCHD_OBJ
     $(LIBMACH_A) $(SOURCES)
 	$(call link,$(CMOCKA_LIBS) $(XML_LIBS))
 
+# --- benchmarks: tests/bench/*.c -> $(B)/bench/machxfer-bench ---------------
+# `make bench` runs it through mk/bench.sh (table, docs/performance.md, the
+# plot); tests/bench/test_*.c are test programs that run it in smoke mode.
+# The D-Bus rows need libdbus-1-dev at build time, else they say skipped.
+DBUS_OK     := $(shell $(PKG_CONFIG) --exists dbus-1 2>/dev/null && echo 1)
+DBUS_CFLAGS := $(if $(DBUS_OK),-DHAVE_DBUS $(shell $(PKG_CONFIG) --cflags dbus-1))
+DBUS_LIBS   := $(if $(DBUS_OK),$(shell $(PKG_CONFIG) --libs dbus-1))
+BENCH_SRCS  := $(filter-out tests/bench/test_%,$(wildcard tests/bench/*.c))
+BENCH       := $(B)/bench/machxfer-bench
+BTESTS      := $(patsubst %.c,$(B)/%,$(wildcard tests/bench/test_*.c))
+TESTS       += $(BTESTS)
+
+$(B)/obj/tests/bench/%.o: XCFLAGS = -Itests/harness $(CMOCKA_CFLAGS) $(DBUS_CFLAGS)
+$(BENCH): $(call obj,$(BENCH_SRCS)) $(HARNESS) $(LIBMACH_A) $(SOURCES)
+	$(call link,$(CMOCKA_LIBS) $(DBUS_LIBS) -lm)
+$(BTESTS): $(B)/%: $(B)/obj/%.o $(BENCH) $(SOURCES)
+	$(call link)
+
+bench-build: $(BENCH) $(BINS)
+
 tests: $(TESTS)
 
 # libFuzzer builds (`make fuzz`): the sub-make sets B = $(FUZZ_B), CC = clang.
@@ -247,8 +268,9 @@ demo:
 	@bash mk/demo.sh $(if $(filter 1,$(TRACE)),--trace)
 
 bench:
-	@bash mk/deps.sh
-	@bash mk/bench.sh
+	@bash mk/deps.sh bench
+	@$(MAKE) --no-print-directory bench-build
+	@bash mk/bench.sh $(B)
 
 # --- generic rules ----------------------------------------------------------
 $(B)/obj/%.o: %.c $(SETTINGS)
@@ -281,5 +303,5 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all tests test asan fuzz fuzzers demo bench install clean FORCE
+.PHONY: all tests test asan fuzz fuzzers demo bench bench-build install clean FORCE
 .DELETE_ON_ERROR:

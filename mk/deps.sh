@@ -2,7 +2,12 @@
 # Check the build dependencies of machxfer. Quiet and fast when all are
 # present. Otherwise install them with apt-get when running as root on
 # Debian, or print the command to run and fail.
+#
+#   mk/deps.sh          what make, make test and make asan need
+#   mk/deps.sh bench    that, plus what make bench compares against and
+#                       draws with: dbus-daemon, libdbus-1-dev, gnuplot
 set -u
+mode=${1:-build}
 
 missing=()	# Debian package names
 need() { case " ${missing[*]-} " in *" $1 "*) ;; *) missing+=("$1") ;; esac; }
@@ -21,6 +26,17 @@ check() {
 		[ -f /usr/include/cmocka.h ] || need libcmocka-dev
 		[ -f /usr/include/libxml2/libxml/parser.h ] || need libxml2-dev
 	fi
+	[ "$mode" = bench ] && check_bench
+}
+
+check_bench() {
+	command -v dbus-daemon >/dev/null 2>&1 || need dbus-daemon
+	if command -v pkg-config >/dev/null 2>&1; then
+		pkg-config --exists dbus-1 || need libdbus-1-dev
+	else
+		[ -f /usr/include/dbus-1.0/dbus/dbus.h ] || need libdbus-1-dev
+	fi
+	command -v gnuplot >/dev/null 2>&1 || need gnuplot-nox
 }
 
 check

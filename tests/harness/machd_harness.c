@@ -62,19 +62,28 @@ remove_dir(void)
 	machd_sock[0] = '\0';
 }
 
-/* The daemon's process: dies with us (PR_SET_PDEATHSIG), then execs. */
+/* The daemon's process: dies with us (PR_SET_PDEATHSIG), then execs
+ * machd --socket PATH [--trace] [extra...]. */
+#define MACHD_EXTRA_MAX 8
 static void
-exec_machd(const char *machd, pid_t parent)
+exec_machd(const char *machd, pid_t parent, const char *const *extra)
 {
 	const char *trace = getenv("MACHD_TRACE_TESTS");
+	const char *argv[4 + MACHD_EXTRA_MAX + 1];
+	int n = 0;
 
 	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(127);
+	argv[n++] = machd;
+	argv[n++] = "--socket";
+	argv[n++] = machd_sock;
 	if (trace != NULL && strcmp(trace, "1") == 0)
-		execl(machd, machd, "--socket", machd_sock, "--trace", (char *)NULL);
-	else
-		execl(machd, machd, "--socket", machd_sock, (char *)NULL);
+		argv[n++] = "--trace";
+	while (extra != NULL && *extra != NULL && n < 4 + MACHD_EXTRA_MAX)
+		argv[n++] = *extra++;
+	argv[n] = NULL;
+	execv(machd, (char *const *)(uintptr_t)argv);
 	fprintf(stderr, "harness: cannot run %s: %s\n", machd, strerror(errno));
 	_exit(127);
 }
@@ -104,6 +113,12 @@ wait_for_socket(void)
 int
 harness_start_machd(void)
 {
+	return harness_start_machd_args(NULL);
+}
+
+int
+harness_start_machd_args(const char *const *extra)
+{
 	const char *machd = getenv("MACHD");
 	pid_t self = getpid();
 
@@ -127,7 +142,7 @@ harness_start_machd(void)
 		return -1;
 	}
 	if (machd_pid == 0)
-		exec_machd(machd, self);
+		exec_machd(machd, self, extra);
 	if (wait_for_socket() < 0)
 		goto fail;
 	setenv("MACHD_SOCKET", machd_sock, 1);
@@ -161,6 +176,12 @@ harness_stop_machd(void)
 		machd_pid = -1;
 	}
 	remove_dir();
+}
+
+pid_t
+harness_machd_pid(void)
+{
+	return machd_pid;
 }
 
 const char *

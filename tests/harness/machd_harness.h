@@ -25,6 +25,15 @@
  */
 int harness_start_machd(void);
 
+/*
+ * The same, with extra machd arguments (a NULL-terminated list, at most 8,
+ * such as "--max-names", "2000000"); NULL is harness_start_machd().
+ */
+int harness_start_machd_args(const char *const *extra);
+
+/* The running daemon's pid, or -1. */
+pid_t harness_machd_pid(void);
+
 /* SIGTERM the daemon, reap it, remove its directory.  Idempotent. */
 void harness_stop_machd(void);
 
