@@ -46,32 +46,30 @@ struct ipc_port {
 	struct ipc_object  ip_object;
 	struct ipc_mqueue  ip_messages;
 
+	/* Pointers and 64-bit fields first, then the 32-, 16- and 8-bit
+	 * ones: no padding between them (docs/performance.md, memory per port). */
 	struct ipc_space  *ip_receiver;
-	mach_port_name_t   ip_receiver_name;
 	ipc_port_t         ip_destination;
-
-	uint16_t           ip_kotype;        /* IKOT_* (ipc_kobject.h) */
 	void              *ip_kobject;
+	uint64_t           ip_context;
+	ipc_port_t         ip_nsrequest;
+	ipc_port_t         ip_pdrequest;
+	struct ipc_port_request *ip_requests;   /* kept after death, freed with the port */
+	struct ipc_pset_link *ip_links;      /* sets this port is a member of */
+	uint64_t           ip_serial;        /* "port#N" in traces */
 
+	mach_port_name_t   ip_receiver_name;
 	uint32_t           ip_srights;
 	uint32_t           ip_sorights;
 	uint32_t           ip_mscount;
-
-	uint64_t           ip_context;
-	uint8_t            ip_guarded;
-	uint8_t            ip_strict;
-	uint8_t            ip_immovable_receive;
-
-	ipc_port_t         ip_nsrequest;
 	uint32_t           ip_nsrequest_sync;
-	ipc_port_t         ip_pdrequest;
-
-	struct ipc_port_request *ip_requests;   /* kept after death, freed with the port */
 	uint32_t           ip_requests_size;
 	uint32_t           ip_sp_armed;          /* armed send-possible requests */
 
-	struct ipc_pset_link *ip_links;      /* sets this port is a member of */
-	uint64_t           ip_serial;        /* "port#N" in traces */
+	uint16_t           ip_kotype;        /* IKOT_* (ipc_kobject.h) */
+	uint8_t            ip_guarded;
+	uint8_t            ip_strict;
+	uint8_t            ip_immovable_receive;
 };
 
 #define ip_object_of(p)   (&(p)->ip_object)
