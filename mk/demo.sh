@@ -118,24 +118,34 @@ show_trace
 
 step "Kill xferd with SIGKILL in the middle of a stream of stores"
 old=$(xferd_pid)
-for i in $(seq 1 30); do head -c $((i * 10000)) /dev/urandom >"$run/s$i"; done
-(for i in $(seq 1 30); do xfer -v put "stream-$i" "$run/s$i" >/dev/null 2>>"$run/stream.err" ||
-	echo "put stream-$i failed" >>"$run/stream.failed"; done) &
+n=40
+for i in $(seq 1 $n); do head -c $((i * 20000)) /dev/urandom >"$run/s$i"; done
+(for i in $(seq 1 $n); do
+	xfer -v put "stream-$i" "$run/s$i" >/dev/null 2>>"$run/stream.err" ||
+		echo "put stream-$i failed" >>"$run/stream.failed"
+	echo "$i" >"$run/stream.done"
+done) &
 stream=$!
-sleep 0.3
-kill -9 "$old" 2>/dev/null && say "killed xferd pid $old"
+# Kill it once a few stores are through, while the rest keep coming.
+for _ in $(seq 200); do [ "$(cat "$run/stream.done" 2>/dev/null || echo 0)" -ge 5 ] && break; sleep 0.02; done
+kill -9 "$old" 2>/dev/null && say "killed xferd pid $old after $(cat "$run/stream.done") of $n stores"
 wait "$stream"
-new=$(xferd_pid)
+new=""
+for _ in $(seq 200); do
+	new=$(xferd_pid)
+	[ -n "$new" ] && [ "$new" != "$old" ] && break
+	sleep 0.05
+done
 grep -h 'sent again' "$run/stream.err" 2>/dev/null | sort -u | sed -e 's/^/   /'
 say "launchd started xferd again: pid ${new:-none}"
 lost=0
-for i in $(seq 1 30); do
+for i in $(seq 1 $n); do
 	xfer get "stream-$i" "$run/s$i.back" 2>/dev/null && cmp -s "$run/s$i" "$run/s$i.back" || lost=$((lost + 1))
 done
 xfer get big "$run/big.again" 2>/dev/null && cmp -s "$run/big" "$run/big.again" || lost=$((lost + 1))
 if [ -n "$new" ] && [ "$new" != "$old" ] && [ $lost = 0 ] && [ ! -f "$run/stream.failed" ]; then
-	ok "30 of 30 stores acknowledged and readable, and the 64 MiB from before the crash too"
-else bad "$lost stores missing or different after the restart"; fi
+	ok "$n of $n stores acknowledged and readable, and the 64 MiB from before the crash too"
+else bad "xferd pid ${new:-none} after the kill; $lost stores missing or different"; fi
 show_trace
 
 echo
