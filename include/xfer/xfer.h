@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include <mach/mach.h>
+#include <mach/mig_errors.h>
 #include <mach/ndr.h>
 
 #define XFER_SERVICE_NAME   "com.machxfer.xferd"
@@ -142,6 +143,17 @@ typedef struct {
 } xfer_event_t;
 
 #pragma pack(pop)
+
+/* Room for any reply of xferd's, and its trailer. */
+typedef union {
+	mach_msg_header_t         head;
+	mig_reply_error_t         error;
+	xfer_simple_reply_t       simple;
+	xfer_stats_reply_t        stats;
+	xfer_port_reply_t         port;
+	xfer_data_msg_t           data;
+	uint8_t                   room[sizeof(xfer_data_msg_t) + MAX_TRAILER_SIZE];
+} xfer_reply_t;
 
 /* Bytes to send for a data message carrying `inline_len` inline bytes. */
 static inline mach_msg_size_t

@@ -22,14 +22,6 @@
 
 static _Atomic uint64_t nrequests, nbad, ndropped;
 
-union reply {
-	mach_msg_header_t   head;
-	mig_reply_error_t   error;
-	xfer_simple_reply_t simple;
-	xfer_stats_reply_t  stats;
-	xfer_port_reply_t   port;
-	xfer_data_msg_t     data;
-};
 
 /* --- replies ------------------------------------------------------------------ */
 

@@ -14,15 +14,6 @@
 
 #define RETRIES_MAX 10
 
-union xfer_reply {
-	mach_msg_header_t   head;
-	mig_reply_error_t   error;
-	xfer_simple_reply_t simple;
-	xfer_stats_reply_t  stats;
-	xfer_port_reply_t   port;
-	xfer_data_msg_t     data;
-	uint8_t             room[sizeof(xfer_data_msg_t) + MAX_TRAILER_SIZE];
-};
 
 void
 xfer_data_free(struct xfer_data *d)
@@ -58,7 +49,7 @@ xfer_disconnect(struct xfer_conn *c)
  * MIG_REPLY_MISMATCH.
  */
 static kern_return_t
-rpc(struct xfer_conn *c, mach_msg_header_t *req, mach_msg_size_t size, union xfer_reply *rep,
+rpc(struct xfer_conn *c, mach_msg_header_t *req, mach_msg_size_t size, xfer_reply_t *rep,
     bool retry)
 {
 	mach_port_t reply = mig_get_reply_port();
@@ -90,7 +81,7 @@ rpc(struct xfer_conn *c, mach_msg_header_t *req, mach_msg_size_t size, union xfe
 
 /* A simple error reply (MIG_BAD_ID, ...) in place of the expected one. */
 static bool
-is_error_reply(const union xfer_reply *r)
+is_error_reply(const xfer_reply_t *r)
 {
 	return !(r->head.msgh_bits & MACH_MSGH_BITS_COMPLEX) &&
 	    r->head.msgh_size == sizeof(mig_reply_error_t) && r->error.RetCode != KERN_SUCCESS;
@@ -98,7 +89,7 @@ is_error_reply(const union xfer_reply *r)
 
 /* Check a data reply and take its bytes. */
 static kern_return_t
-data_reply(union xfer_reply *r, struct xfer_data *out, uint64_t *total)
+data_reply(xfer_reply_t *r, struct xfer_data *out, uint64_t *total)
 {
 	xfer_data_msg_t *m = &r->data;
 
@@ -133,7 +124,7 @@ data_reply(union xfer_reply *r, struct xfer_data *out, uint64_t *total)
 }
 
 static kern_return_t
-simple_reply(union xfer_reply *r, uint64_t *value)
+simple_reply(xfer_reply_t *r, uint64_t *value)
 {
 	if (is_error_reply(r))
 		return r->error.RetCode;
@@ -194,7 +185,7 @@ data_request(mach_msg_id_t id, const char *key, const void *data, uint64_t len, 
 kern_return_t
 xfer_echo(struct xfer_conn *c, const void *data, uint64_t len, struct xfer_data *out)
 {
-	union xfer_reply r;
+	xfer_reply_t r;
 	mach_msg_size_t size;
 	xfer_data_msg_t *m = data_request(XFER_ID_ECHO, NULL, data, len, false, &size);
 	kern_return_t kr;
@@ -210,7 +201,7 @@ kern_return_t
 xfer_store(struct xfer_conn *c, const char *key, const void *data, uint64_t len, bool move,
     uint64_t *stored)
 {
-	union xfer_reply r;
+	xfer_reply_t r;
 	mach_msg_size_t size;
 	xfer_data_msg_t *m = data_request(XFER_ID_STORE, key, data, len, move, &size);
 	kern_return_t kr;
@@ -223,7 +214,7 @@ xfer_store(struct xfer_conn *c, const char *key, const void *data, uint64_t len,
 }
 
 static kern_return_t
-key_call(struct xfer_conn *c, mach_msg_id_t id, const char *key, union xfer_reply *r)
+key_call(struct xfer_conn *c, mach_msg_id_t id, const char *key, xfer_reply_t *r)
 {
 	xfer_key_request_t m;
 
@@ -238,7 +229,7 @@ key_call(struct xfer_conn *c, mach_msg_id_t id, const char *key, union xfer_repl
 kern_return_t
 xfer_fetch(struct xfer_conn *c, const char *key, struct xfer_data *out)
 {
-	union xfer_reply r;
+	xfer_reply_t r;
 	kern_return_t kr = key_call(c, XFER_ID_FETCH, key, &r);
 
 	return kr != KERN_SUCCESS ? kr : data_reply(&r, out, NULL);
@@ -247,7 +238,7 @@ xfer_fetch(struct xfer_conn *c, const char *key, struct xfer_data *out)
 kern_return_t
 xfer_list(struct xfer_conn *c, struct xfer_data *out)
 {
-	union xfer_reply r;
+	xfer_reply_t r;
 	kern_return_t kr = key_call(c, XFER_ID_LIST, NULL, &r);
 
 	return kr != KERN_SUCCESS ? kr : data_reply(&r, out, NULL);
@@ -256,7 +247,7 @@ xfer_list(struct xfer_conn *c, struct xfer_data *out)
 kern_return_t
 xfer_remove(struct xfer_conn *c, const char *key, uint64_t *size)
 {
-	union xfer_reply r;
+	xfer_reply_t r;
 	kern_return_t kr = key_call(c, XFER_ID_REMOVE, key, &r);
 
 	return kr != KERN_SUCCESS ? kr : simple_reply(&r, size);
@@ -264,7 +255,7 @@ xfer_remove(struct xfer_conn *c, const char *key, uint64_t *size)
 
 static kern_return_t
 port_call(struct xfer_conn *c, mach_msg_id_t id, mach_port_t port,
-    mach_msg_type_name_t disp, union xfer_reply *r)
+    mach_msg_type_name_t disp, xfer_reply_t *r)
 {
 	xfer_port_request_t m;
 
@@ -284,7 +275,7 @@ kern_return_t
 xfer_handoff(struct xfer_conn *c, mach_port_t receive_right, uint64_t *count,
     struct xfer_data *recs)
 {
-	union xfer_reply r;
+	xfer_reply_t r;
 	kern_return_t kr = port_call(c, XFER_ID_HANDOFF, receive_right, MACH_MSG_TYPE_MOVE_RECEIVE, &r);
 
 	return kr != KERN_SUCCESS ? kr : data_reply(&r, recs, count);
@@ -293,7 +284,7 @@ xfer_handoff(struct xfer_conn *c, mach_port_t receive_right, uint64_t *count,
 kern_return_t
 xfer_subscribe(struct xfer_conn *c, mach_port_t *port)
 {
-	union xfer_reply r;
+	xfer_reply_t r;
 	kern_return_t kr = key_call(c, XFER_ID_SUBSCRIBE, NULL, &r);
 
 	if (kr != KERN_SUCCESS)
@@ -316,7 +307,7 @@ xfer_subscribe(struct xfer_conn *c, mach_port_t *port)
 kern_return_t
 xfer_watch(struct xfer_conn *c, mach_port_t port, uint64_t *subscribers)
 {
-	union xfer_reply r;
+	xfer_reply_t r;
 	kern_return_t kr = port_call(c, XFER_ID_WATCH, port, MACH_MSG_TYPE_MAKE_SEND, &r);
 
 	return kr != KERN_SUCCESS ? kr : simple_reply(&r, subscribers);
@@ -325,7 +316,7 @@ xfer_watch(struct xfer_conn *c, mach_port_t port, uint64_t *subscribers)
 kern_return_t
 xfer_stats(struct xfer_conn *c, struct xfer_stats *out)
 {
-	union xfer_reply r;
+	xfer_reply_t r;
 	kern_return_t kr = key_call(c, XFER_ID_STATS, NULL, &r);
 
 	if (kr != KERN_SUCCESS)

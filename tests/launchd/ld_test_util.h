@@ -323,6 +323,35 @@ ld_ctl(const char **out, const char *fmt, ...)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/*
+ * Run a shell command line (printf format) with stderr joined to stdout;
+ * exit status (128 + signal if killed); the output in *out (static, until
+ * the next call).
+ */
+static inline int
+ld_sh(const char **out, const char *fmt, ...)
+{
+	static char buf[65536];
+	char cmd[8192];
+	va_list ap;
+	FILE *f;
+	size_t n;
+	int status;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	strncat(cmd, " 2>&1", sizeof(cmd) - strlen(cmd) - 1);
+	fflush(NULL);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	status = pclose(f);
+	*out = buf;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 /* ld_ctl that must exit with `want`; prints the output otherwise. */
 #define ld_ctl_expect(want, out, ...) do { \
 	int ld_rc_ = ld_ctl((out), __VA_ARGS__); \

@@ -278,31 +278,6 @@ test_print_service(void **state)
 	ld_ctl_expect(0, &out, "bootout gui/%u/com.test.print", uid());
 }
 
-/* Run a shell command line; exit status, stdout+stderr in *out. */
-static int
-sh(const char **out, const char *fmt, ...)
-{
-	static char buf[16384];
-	char cmd[4096];
-	va_list ap;
-	FILE *f;
-	size_t n;
-	int status;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	strncat(cmd, " 2>&1", sizeof(cmd) - strlen(cmd) - 1);
-	fflush(NULL);
-	f = popen(cmd, "r");
-	assert_non_null(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	status = pclose(f);
-	*out = buf;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 /* launchd -n checks plists without running them; --log FILE keeps the log. */
 static void
 test_launchd_check_and_log(void **state)
@@ -315,15 +290,15 @@ test_launchd_check_and_log(void **state)
 	char sock[600], ready[600], log[600];
 
 	(void)state;
-	assert_int_equal(sh(&out, "%s/bin/launchd -n %s", ld_env()->build, good), 0);
+	assert_int_equal(ld_sh(&out, "%s/bin/launchd -n %s", ld_env()->build, good), 0);
 	assert_string_equal(out, "launchd: configuration OK\n");
-	assert_int_not_equal(sh(&out, "%s/bin/launchd -n %s", ld_env()->build, bad), 0);
+	assert_int_not_equal(ld_sh(&out, "%s/bin/launchd -n %s", ld_env()->build, bad), 0);
 	assert_non_null(strstr(out, "n-bad.plist:"));
 	assert_non_null(strstr(out, "Program"));
 	snprintf(sock, sizeof(sock), "%s", ld_path("log.sock"));
 	snprintf(ready, sizeof(ready), "%s", ld_path("log.ready"));
 	snprintf(log, sizeof(log), "%s", ld_path("launchd-file.log"));
-	assert_int_equal(sh(&out, "%s/bin/machd --socket %s --launchd %s/bin/launchd --log %s "
+	assert_int_equal(ld_sh(&out, "%s/bin/machd --socket %s --launchd %s/bin/launchd --log %s "
 	    "--ready %s --overrides %s & m=$!; for i in $(seq 200); do [ -f %s ] && break; "
 	    "sleep 0.05; done; kill $m; wait $m; grep -c 'serving the bootstrap namespace' %s",
 	    ld_env()->build, sock, ld_env()->build, log, ready, ld_path("log.overrides"), ready, log), 0);

@@ -661,29 +661,17 @@ test_durable_across_restart(void **state)
 
 /* ===== the xfer command line ====================================================== */
 
-/* Run build/bin/xfer with `args` through the shell; exit status, output in *out. */
+/* Run build/bin/xfer with `args` (printf format) through the shell. */
 static int
 xfer_cli(const char **out, const char *fmt, ...)
 {
-	static char buf[65536];
-	char cmd[4096], args[3000];
+	char args[4000];
 	va_list ap;
-	FILE *f;
-	size_t n;
-	int status;
 
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "%s/bin/xfer %s 2>&1", ld_env()->build, args);
-	fflush(NULL);
-	f = popen(cmd, "r");
-	assert_non_null(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	status = pclose(f);
-	*out = buf;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return ld_sh(out, "%s/bin/xfer %s", ld_env()->build, args);
 }
 
 #define cli_expect(want, out, ...) do { \
