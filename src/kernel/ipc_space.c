@@ -237,6 +237,15 @@ hash_of(const void *object, uint32_t size)
 	return (uint32_t)(h >> 32) & (size - 1);
 }
 
+/* The object a slot stands for (IO_NULL: empty slot). */
+static ipc_object_t
+slot_object(const struct ipc_space *space, uint32_t h)
+{
+	uint32_t index = space->is_hash[h].ihs_index;
+
+	return index != 0 ? space->is_table[index].ie_object : IO_NULL;
+}
+
 static kern_return_t
 ipc_hash_resize(struct ipc_space *space, uint32_t size)
 {
@@ -246,17 +255,17 @@ ipc_hash_resize(struct ipc_space *space, uint32_t size)
 	t = kalloc(KA_TABLE, (size_t)size * sizeof(*t));
 	if (t == NULL)
 		return KERN_RESOURCE_SHORTAGE;
-	space->is_hash = t;
-	space->is_hash_size = size;
 	for (i = 0; i < oldsize; i++) {
 		uint32_t h;
-		if (old[i].ihs_object == IO_NULL)
+		if (old[i].ihs_index == 0)
 			continue;
-		h = hash_of(old[i].ihs_object, size);
-		while (t[h].ihs_object != IO_NULL)
+		h = hash_of(space->is_table[old[i].ihs_index].ie_object, size);
+		while (t[h].ihs_index != 0)
 			h = (h + 1) & (size - 1);
 		t[h] = old[i];
 	}
+	space->is_hash = t;
+	space->is_hash_size = size;
 	kfree(KA_TABLE, old);
 	return KERN_SUCCESS;
 }
@@ -265,12 +274,13 @@ ipc_entry_t
 ipc_hash_lookup(struct ipc_space *space, ipc_object_t object)
 {
 	uint32_t h, mask = space->is_hash_size - 1;
+	ipc_object_t o;
 
 	if (space->is_hash_count == 0)
 		return IE_NULL;
-	for (h = hash_of(object, space->is_hash_size);
-	    space->is_hash[h].ihs_object != IO_NULL; h = (h + 1) & mask) {
-		if (space->is_hash[h].ihs_object == object)
+	for (h = hash_of(object, space->is_hash_size); (o = slot_object(space, h)) != IO_NULL;
+	    h = (h + 1) & mask) {
+		if (o == object)
 			return &space->is_table[space->is_hash[h].ihs_index];
 	}
 	return IE_NULL;
@@ -288,10 +298,9 @@ ipc_hash_insert(struct ipc_space *space, ipc_object_t object, ipc_entry_t entry)
 			return kr;
 	}
 	mask = space->is_hash_size - 1;
-	for (h = hash_of(object, space->is_hash_size);
-	    space->is_hash[h].ihs_object != IO_NULL; h = (h + 1) & mask)
+	for (h = hash_of(object, space->is_hash_size); space->is_hash[h].ihs_index != 0;
+	    h = (h + 1) & mask)
 		;
-	space->is_hash[h].ihs_object = object;
 	space->is_hash[h].ihs_index = (uint32_t)(entry - space->is_table);
 	space->is_hash_count++;
 	return KERN_SUCCESS;
@@ -301,23 +310,24 @@ void
 ipc_hash_delete(struct ipc_space *space, ipc_object_t object)
 {
 	uint32_t h, j, k, mask = space->is_hash_size - 1;
+	ipc_object_t o;
 
 	if (space->is_hash_count == 0)
 		return;
-	for (h = hash_of(object, space->is_hash_size);
-	    space->is_hash[h].ihs_object != object; h = (h + 1) & mask) {
-		if (space->is_hash[h].ihs_object == IO_NULL)
+	for (h = hash_of(object, space->is_hash_size); (o = slot_object(space, h)) != object;
+	    h = (h + 1) & mask) {
+		if (o == IO_NULL)
 			return;
 	}
 	/* Backward-shift deletion keeps probe chains unbroken. */
 	j = h;
 	for (;;) {
-		space->is_hash[j].ihs_object = IO_NULL;
+		space->is_hash[j].ihs_index = 0;
 		for (;;) {
 			j = (j + 1) & mask;
-			if (space->is_hash[j].ihs_object == IO_NULL)
+			if ((o = slot_object(space, j)) == IO_NULL)
 				goto done;
-			k = hash_of(space->is_hash[j].ihs_object, space->is_hash_size);
+			k = hash_of(o, space->is_hash_size);
 			/* stay if k is cyclically in (h, j] */
 			if (h <= j ? (h < k && k <= j) : (h < k || k <= j))
 				continue;

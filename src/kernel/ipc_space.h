@@ -46,8 +46,10 @@ struct ipc_entry {
 	uint32_t     ie_prev;
 };
 
+/* A reverse-hash slot: the table index of an entry holding a send right
+ * (0: empty; slot 0 of is_table is never a name).  The object is the
+ * entry's, so an entry leaves the hash before its object changes. */
 struct ipc_hash_slot {
-	ipc_object_t ihs_object;
 	uint32_t     ihs_index;
 };
 

@@ -223,6 +223,15 @@ test_table_full_no_space(void **state)
  * occupied slots, never lose another object. */
 #define HASH_N 1500
 
+/* The object hash slot h stands for (IO_NULL: empty). */
+static ipc_object_t
+hash_slot_object(struct ipc_space *space, uint32_t h)
+{
+	uint32_t index = space->is_hash[h].ihs_index;
+
+	return index != 0 ? space->is_table[index].ie_object : IO_NULL;
+}
+
 static void
 check_hash(struct ipc_space *space, struct ipc_object *objs, ipc_entry_t *entries,
     const bool *present)
@@ -247,7 +256,7 @@ test_reverse_hash(void **state)
 	struct ipc_object *objs = calloc(HASH_N, sizeof(*objs));
 	ipc_entry_t *entries = calloc(HASH_N, sizeof(*entries));
 	bool *present = calloc(HASH_N, sizeof(*present));
-	mach_port_name_t names[64];
+	mach_port_name_t *names = calloc(HASH_N, sizeof(*names));
 	uint32_t i, h, size, round;
 
 	(void)state;
@@ -257,12 +266,14 @@ test_reverse_hash(void **state)
 	assert_null(ipc_hash_lookup(space, &objs[0]));   /* empty hash */
 	ipc_hash_delete(space, &objs[0]);                 /* absent: no-op */
 
-	/* Entries to point at (the hash stores slot indices); claim them
-	 * first, the table may move while it grows. */
-	for (i = 0; i < 64; i++)
+	/* One entry per object (the hash stores slot indices and reads the
+	 * object from the entry); claim them first, the table may move
+	 * while it grows. */
+	for (i = 0; i < HASH_N; i++)
 		names[i] = claim(space);
 	for (i = 0; i < HASH_N; i++) {
-		entries[i] = ipc_entry_lookup(space, names[i % 64]);
+		entries[i] = ipc_entry_lookup(space, names[i]);
+		entries[i]->ie_object = &objs[i];
 		assert_int_equal(ipc_hash_insert(space, &objs[i], entries[i]), KERN_SUCCESS);
 		present[i] = true;
 	}
@@ -276,9 +287,9 @@ test_reverse_hash(void **state)
 	size = space->is_hash_size;
 	for (round = 0; round < 4; round++) {
 		for (h = 1; h + 1 < size; h++) {
-			ipc_object_t mid = space->is_hash[h].ihs_object;
-			if (mid == IO_NULL || space->is_hash[h - 1].ihs_object == IO_NULL ||
-			    space->is_hash[h + 1].ihs_object == IO_NULL)
+			ipc_object_t mid = hash_slot_object(space, h);
+			if (mid == IO_NULL || hash_slot_object(space, h - 1) == IO_NULL ||
+			    hash_slot_object(space, h + 1) == IO_NULL)
 				continue;
 			i = (uint32_t)((struct ipc_object *)mid - objs);
 			ipc_hash_delete(space, mid);
@@ -311,7 +322,10 @@ test_reverse_hash(void **state)
 	check_hash(space, objs, entries, present);
 	assert_int_equal(space->is_hash_count, 0);
 
+	for (i = 0; i < HASH_N; i++)
+		ipc_entry_lookup(space, names[i])->ie_object = IO_NULL;
 	ipc_space_terminate(space);
+	free(names);
 	free(objs);
 	free(entries);
 	free(present);
@@ -353,7 +367,7 @@ test_fault_table_and_hash(void **state)
 {
 	struct ipc_space *space = bare_space();
 	struct ipc_object objs[64];
-	mach_port_name_t name;
+	mach_port_name_t name, names[49];
 	ipc_entry_t entry;
 	uint32_t i, size, inuse;
 	kern_return_t kr;
@@ -380,22 +394,30 @@ test_fault_table_and_hash(void **state)
 	(void)claim(space);
 	assert_int_equal(space->is_inuse, inuse + 1);
 
-	/* The hash: the insert that needs a bigger table fails whole. */
-	entry = ipc_entry_lookup(space, claim(space));
+	/* The hash: the insert that needs a bigger table fails whole.  One
+	 * entry per object: the hash reads the object from the entry. */
+	for (i = 0; i < 49; i++) {
+		names[i] = claim(space);
+		ipc_entry_lookup(space, names[i])->ie_object = &objs[i];
+	}
 	for (i = 0; i < 48; i++)
-		assert_int_equal(ipc_hash_insert(space, &objs[i], entry), KERN_SUCCESS);
+		assert_int_equal(ipc_hash_insert(space, &objs[i], ipc_entry_lookup(space, names[i])),
+		    KERN_SUCCESS);
 	assert_int_equal(space->is_hash_size, 64);
 	kalloc_fault_config(1, 0);
-	kr = ipc_hash_insert(space, &objs[48], entry);
+	kr = ipc_hash_insert(space, &objs[48], ipc_entry_lookup(space, names[48]));
 	kalloc_fault_config(0, 0);
 	assert_int_equal(kr, KERN_RESOURCE_SHORTAGE);
 	assert_int_equal(space->is_hash_count, 48);
 	assert_null(ipc_hash_lookup(space, &objs[48]));
 	for (i = 0; i < 48; i++)
-		assert_ptr_equal(ipc_hash_lookup(space, &objs[i]), entry);
-	assert_int_equal(ipc_hash_insert(space, &objs[48], entry), KERN_SUCCESS);
+		assert_ptr_equal(ipc_hash_lookup(space, &objs[i]), ipc_entry_lookup(space, names[i]));
+	assert_int_equal(ipc_hash_insert(space, &objs[48], ipc_entry_lookup(space, names[48])),
+	    KERN_SUCCESS);
 	for (i = 0; i <= 48; i++)
 		ipc_hash_delete(space, &objs[i]);
+	for (i = 0; i < 49; i++)
+		ipc_entry_lookup(space, names[i])->ie_object = IO_NULL;
 	ipc_space_terminate(space);
 }
 
