@@ -210,8 +210,9 @@ BENCH       := $(B)/bench/machxfer-bench
 BTESTS      := $(patsubst %.c,$(B)/%,$(wildcard tests/bench/test_*.c))
 TESTS       += $(BTESTS)
 
-$(B)/obj/tests/bench/%.o: XCFLAGS = -Itests/harness $(CMOCKA_CFLAGS) $(DBUS_CFLAGS)
-$(BENCH): $(call obj,$(BENCH_SRCS)) $(HARNESS) $(LIBMACH_A) $(SOURCES)
+# bench_launchd.c calls xferd through its client stubs (src/tools/xfer_client.c).
+$(B)/obj/tests/bench/%.o: XCFLAGS = -Itests/harness -Isrc/tools $(CMOCKA_CFLAGS) $(DBUS_CFLAGS)
+$(BENCH): $(call obj,$(BENCH_SRCS)) $(HARNESS) $(XFER_CLIENT) $(LIBMACH_A) $(SOURCES)
 	$(call link,$(CMOCKA_LIBS) $(DBUS_LIBS) -lm)
 $(BTESTS): $(B)/%: $(B)/obj/%.o $(BENCH) $(SOURCES)
 	$(call link)

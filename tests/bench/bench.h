@@ -227,7 +227,9 @@ int  bench_tput_iters(const struct bench *b, int clients);
 /* Scale: 1M ports in one task, 10,000 tasks over time. */
 void bench_scale(struct bench *b);
 
-/* launchd on-demand launch (skipped until build/bin/launchd exists). */
+/* launchd: an echo to xferd launched on demand against xferd running, on
+ * CPU 0 and unpinned, in a child with its own machd + launchd (skipped
+ * when launchd, launchctl or xferd is not built). */
 void bench_launchd(struct bench *b);
 
 /* A memfd (sealable, not sealed) holding `size` bytes written through the
