@@ -62,7 +62,7 @@
 /* Service results besides the Mach codes. */
 #define XFER_E_NO_KEY       KERN_INVALID_NAME     /* fetch/remove: no such key */
 #define XFER_E_BAD_KEY      KERN_INVALID_ARGUMENT /* empty, too long, or a NUL inside */
-#define XFER_E_QUOTA        KERN_RESOURCE_SHORTAGE /* the client's byte limit */
+#define XFER_E_QUOTA        KERN_NO_SPACE         /* the client's byte limit */
 #define XFER_E_IO           KERN_FAILURE          /* the state directory failed */
 
 #pragma pack(push, 4)

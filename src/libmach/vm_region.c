@@ -256,6 +256,29 @@ region_clean(const struct vm_region *r)
 	return clean;
 }
 
+/*
+ * A SHARED region sent without its tail (a file of 3,000,000 bytes in a
+ * 3,002,368-byte allocation): if the rest of the last page is zeros, the
+ * memfd can end where the data ends, and the region go without a copy
+ * all the same.  Whole pages past the size, or bytes in the tail, and the
+ * region is not trimmed (the caller copies).
+ */
+static void
+region_trim(struct vm_region *r, uint64_t size)
+{
+	size_t page = mxp_page_size();
+	const uint8_t *tail = (const uint8_t *)r->start + size;
+	uint64_t n = r->size - size, i;
+
+	if (r->state != VR_SHARED || ((size + page - 1) & ~(uint64_t)(page - 1)) != r->maplen)
+		return;
+	for (i = 0; i < n; i++)
+		if (tail[i] != 0)
+			return;
+	if (ftruncate(r->fd, (off_t)size) == 0)
+		r->size = size;
+}
+
 int
 vm_region_send_fd(uintptr_t addr, uint64_t size)
 {
@@ -266,6 +289,8 @@ vm_region_send_fd(uintptr_t addr, uint64_t size)
 		return -1;
 	pthread_mutex_lock(&table_lock);
 	r = region_find(addr, 1);
+	if (r != NULL && r->start == addr && size < r->size)
+		region_trim(r, size);
 	if (r != NULL && r->start == addr && r->size == size) {
 		if (r->state == VR_SHARED)
 			fd = region_freeze(r) == 0 ? r->fd : -1;

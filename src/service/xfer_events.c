@@ -61,11 +61,30 @@ event_send(mach_port_t dest, uint32_t kind, const char *key, uint64_t size)
 	return mr != MACH_SEND_INVALID_DEST;
 }
 
+static bool
+sub_known(mach_port_t port)
+{
+	for (unsigned i = 0; i < nsubs; i++)
+		if (subs[i] == port)
+			return true;
+	return false;
+}
+
 kern_return_t
 xfer_events_add(mach_port_t port)
 {
 	mach_port_t prev = MACH_PORT_NULL;
 	kern_return_t kr;
+
+	pthread_mutex_lock(&events_lock);
+	if (sub_known(port)) {
+		/* The same port again (names coalesce): one subscriber, and
+		 * the extra uref it brought goes. */
+		pthread_mutex_unlock(&events_lock);
+		(void)mach_port_deallocate(mach_task_self(), port);
+		return KERN_SUCCESS;
+	}
+	pthread_mutex_unlock(&events_lock);
 
 	kr = mach_port_request_notification(mach_task_self(), port, MACH_NOTIFY_DEAD_NAME, 0,
 	    notify, MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev);

@@ -58,8 +58,13 @@ reply_send(mach_msg_header_t *h)
 	atomic_fetch_add(&ndropped, 1);
 	fprintf(stderr, "xferd: reply %d to 0x%x dropped: %s\n", h->msgh_id, h->msgh_remote_port,
 	    mach_error_string(mr));
-	if (mr == MACH_SEND_TIMED_OUT || mr == MACH_SEND_INTERRUPTED)
-		mach_msg_destroy(h);    /* pseudo-received: the rights are back with us */
+	/* Pseudo-received (timed out, interrupted) or refused before any
+	 * right was taken (a dead reply port): everything the reply holds,
+	 * its reply right included, is still ours to destroy.  Other errors
+	 * destroyed the message in the kernel. */
+	if (mr == MACH_SEND_TIMED_OUT || mr == MACH_SEND_INTERRUPTED ||
+	    mr == MACH_SEND_INVALID_DEST)
+		mach_msg_destroy(h);
 }
 
 static void
@@ -333,9 +338,13 @@ do_subscribe(xfer_key_request_t *m)
 	mach_port_t port = MACH_PORT_NULL;
 	kern_return_t kr;
 
+	mach_port_delta_t sends = 0;
+
 	kr = mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &port);
-	if (kr == KERN_SUCCESS)
-		kr = mach_port_insert_right(mach_task_self(), port, port, MACH_MSG_TYPE_MAKE_SEND);
+	if (kr == KERN_SUCCESS &&
+	    (kr = mach_port_insert_right(mach_task_self(), port, port, MACH_MSG_TYPE_MAKE_SEND)) ==
+	    KERN_SUCCESS)
+		sends = -1;
 	if (kr == KERN_SUCCESS)
 		kr = xfer_events_add(port);     /* its first event waits in the queue */
 	memset(&r, 0, sizeof(r));
@@ -347,7 +356,7 @@ do_subscribe(xfer_key_request_t *m)
 	r.ndr = NDR_record;
 	r.ret = kr;
 	if (kr != KERN_SUCCESS && MACH_PORT_VALID(port))
-		(void)mach_port_destruct(mach_task_self(), port, 0, 0);
+		(void)mach_port_destruct(mach_task_self(), port, sends, 0);
 	reply_send(&r.head);
 }
 

@@ -29,7 +29,15 @@ struct charge {
 	uint64_t bytes;
 };
 
+/*
+ * Two locks.  store_lock guards the table and the charges and is never
+ * held across I/O, so fetches, lists and stats never wait for a disk.
+ * disk_lock serializes the changes that touch the state directory (put,
+ * remove) with their table update, so that the directory and the table
+ * agree on the order of changes to a key.  Order: disk_lock, then store_lock.
+ */
 static pthread_mutex_t store_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t disk_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct entry *entries;
 static size_t nentries, centries;
 static struct charge *charges;
@@ -319,8 +327,14 @@ state_load(void)
 		bool found;
 		int fd;
 
+		if (strlen(de->d_name) > 4 &&
+		    strcmp(de->d_name + strlen(de->d_name) - 4, ".tmp") == 0) {
+			/* A store that died before its rename: never acknowledged. */
+			(void)unlinkat(state_dirfd, de->d_name, 0);
+			continue;
+		}
 		if (de->d_name[0] == '.' || file_to_key(de->d_name, key) < 0)
-			continue;             /* *.tmp and strangers are not values */
+			continue;             /* strangers are not values */
 		fd = openat(state_dirfd, de->d_name, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
@@ -400,6 +414,18 @@ xfer_store_close(void)
 	state_dir = NULL;
 }
 
+/* Bytes `owner` would have charged if `key` took `size` bytes from them:
+ * a client replacing its own value is credited the old one (lock held). */
+static uint64_t
+charge_after(const struct charge *c, const char *key, uint64_t owner, uint64_t size)
+{
+	bool found;
+	size_t at = entry_search(key, &found);
+	uint64_t old = found && entries[at].value->owner == owner ? entries[at].value->size : 0;
+
+	return c->bytes - old + size;
+}
+
 kern_return_t
 xfer_store_put(const char *key, void *bytes, uint64_t size, bool region,
     struct xfer_client_id client)
@@ -422,18 +448,23 @@ xfer_store_put(const char *key, void *bytes, uint64_t size, bool region,
 			free(own);
 		return KERN_RESOURCE_SHORTAGE;
 	}
+	pthread_mutex_lock(&disk_lock);
 	pthread_mutex_lock(&store_lock);
 	c = charge_find(owner, true);
-	if (c == NULL || c->bytes + size > client_limit) {
-		kr = c == NULL ? KERN_RESOURCE_SHORTAGE : XFER_E_QUOTA;
+	if (c == NULL)
+		kr = KERN_RESOURCE_SHORTAGE;
+	else if (charge_after(c, key, owner, size) > client_limit)
+		kr = XFER_E_QUOTA;
+	pthread_mutex_unlock(&store_lock);
+	if (kr != KERN_SUCCESS)
 		goto fail;
-	}
-	/* Durable first: a crash after this leaves the new bytes on disk,
-	 * which is what the client will be told. */
+	/* Durable first (without the table locked): a crash after this
+	 * leaves the new bytes on disk, which is what the client is told. */
 	if (state_write(key, own, size) < 0) {
 		kr = XFER_E_IO;
 		goto fail;
 	}
+	pthread_mutex_lock(&store_lock);
 	at = entry_search(key, &found);
 	if (found) {
 		old = entries[at].value;
@@ -441,17 +472,20 @@ xfer_store_put(const char *key, void *bytes, uint64_t size, bool region,
 		charge_drop(old->owner, old->size);
 		value_unref_locked(old, &to_free);
 	} else if (entry_insert(at, key, v) < 0) {
+		pthread_mutex_unlock(&store_lock);
 		kr = KERN_RESOURCE_SHORTAGE;
 		goto fail;
 	}
-	c = charge_find(owner, false);
-	c->bytes += size;
+	c = charge_find(owner, true);
+	if (c != NULL)
+		c->bytes += size;
 	pthread_mutex_unlock(&store_lock);
+	pthread_mutex_unlock(&disk_lock);
 	if (to_free != NULL)
 		value_free(to_free);
 	return KERN_SUCCESS;
 fail:
-	pthread_mutex_unlock(&store_lock);
+	pthread_mutex_unlock(&disk_lock);
 	v->region = false;
 	v->bytes = region ? NULL : own;       /* a region stays the caller's */
 	value_free(v);
@@ -483,19 +517,24 @@ xfer_store_remove(const char *key, uint64_t *sizep)
 	size_t at;
 	bool found;
 
+	pthread_mutex_lock(&disk_lock);
 	pthread_mutex_lock(&store_lock);
-	at = entry_search(key, &found);
+	(void)entry_search(key, &found);
+	pthread_mutex_unlock(&store_lock);
 	if (!found) {
 		kr = XFER_E_NO_KEY;
 	} else if (state_remove(key) < 0) {
 		kr = XFER_E_IO;
 	} else {
+		pthread_mutex_lock(&store_lock);
+		at = entry_search(key, &found);   /* still there: disk_lock is held */
 		v = entry_delete(at);
 		*sizep = v->size;
 		charge_drop(v->owner, v->size);
 		value_unref_locked(v, &to_free);
+		pthread_mutex_unlock(&store_lock);
 	}
-	pthread_mutex_unlock(&store_lock);
+	pthread_mutex_unlock(&disk_lock);
 	if (to_free != NULL)
 		value_free(to_free);
 	return kr;

@@ -58,7 +58,7 @@ say(const char *fmt, ...)
 static const char *
 how(uint64_t len)
 {
-	return len > XFER_INLINE_MAX ? "out of line (memfd, no copy)" : "inline";
+	return len > XFER_INLINE_MAX ? "out of line" : "inline";
 }
 
 static void

@@ -72,8 +72,10 @@ rpc(struct xfer_conn *c, mach_msg_header_t *req, mach_msg_size_t size, xfer_repl
 		if (rep->head.msgh_id == XFER_REPLY(id))
 			return KERN_SUCCESS;
 		mach_msg_destroy(&rep->head);
-		if (rep->head.msgh_id != MACH_NOTIFY_SEND_ONCE || !retry)
+		if (rep->head.msgh_id != MACH_NOTIFY_SEND_ONCE)
 			return MIG_REPLY_MISMATCH;
+		if (!retry)
+			return MIG_SERVER_DIED;     /* it may or may not have been done */
 		c->retries++;           /* xferd died with our request: again */
 	}
 	return MIG_REPLY_MISMATCH;
@@ -213,6 +215,7 @@ xfer_store(struct xfer_conn *c, const char *key, const void *data, uint64_t len,
 	return kr != KERN_SUCCESS ? kr : simple_reply(&r, stored);
 }
 
+/* Every key routine but remove can be sent twice with the same effect. */
 static kern_return_t
 key_call(struct xfer_conn *c, mach_msg_id_t id, const char *key, xfer_reply_t *r)
 {
@@ -223,7 +226,7 @@ key_call(struct xfer_conn *c, mach_msg_id_t id, const char *key, xfer_reply_t *r
 	m.ndr = NDR_record;
 	if (!key_set(m.key, &m.key_len, key))
 		return XFER_E_BAD_KEY;
-	return rpc(c, &m.head, sizeof(m), r, true);
+	return rpc(c, &m.head, sizeof(m), r, id != XFER_ID_REMOVE);
 }
 
 kern_return_t

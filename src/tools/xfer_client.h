@@ -4,7 +4,9 @@
  * managed by launchd must do: when xferd dies with a request of ours in
  * hand, the kernel answers with a send-once notification instead of a
  * reply, and the call is sent again to the same port, which launchd kept
- * (with the requests still queued) and gave to the next xferd.
+ * (with the requests still queued) and gave to the next xferd.  Only
+ * calls that can be repeated are sent again: remove, handoff and a moved
+ * store return MIG_SERVER_DIED instead (done or not, nobody can say).
  *
  * Every call returns KERN_SUCCESS, the service's result (XFER_E_*), a MIG
  * error, or the mach_msg error.  Data that comes back out of line is a

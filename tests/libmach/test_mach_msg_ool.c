@@ -345,6 +345,46 @@ test_ool_copy_freezes_and_resends(void **state)
 	assert_kr(mach_port_destruct(TASK, q, -1, 0), KERN_SUCCESS);
 }
 
+/*
+ * A vm_allocate'd region sent without the end of its last page (a file
+ * read into it, say) still goes without a copy when that end is zeros;
+ * with bytes there it is copied once.
+ */
+static void
+test_ool_partial_last_page(void **state)
+{
+	const uint32_t size = 3 * MIB + 1000, alloc = 3 * MIB + 4096;
+	mach_port_t p = tu_port_send();
+	vm_address_t a = 0, b = 0;
+	struct ool_msg m;
+	uint64_t copied = copied_bytes(), zero = zero_copy_sends();
+
+	(void)state;
+	assert_kr(vm_allocate(TASK, &a, alloc, VM_FLAGS_ANYWHERE), KERN_SUCCESS);
+	fill((void *)a, size, 11);
+	assert_kr(send_ool(p, (void *)a, size, MACH_MSG_VIRTUAL_COPY, 0), MACH_MSG_SUCCESS);
+	assert_int_equal(zero_copy_sends(), zero + 1);
+	assert_int_equal(copied_bytes(), copied);
+	check((void *)a, size, 11);                  /* the sender's view is intact */
+	recv_ool(p, &m);
+	assert_int_equal(m.d.size, size);
+	check(m.d.address, size, 11);
+	assert_kr(vm_deallocate(TASK, (vm_address_t)m.d.address, size), KERN_SUCCESS);
+	/* A byte past the size in the last page: copied, not trimmed. */
+	assert_kr(vm_allocate(TASK, &b, alloc, VM_FLAGS_ANYWHERE), KERN_SUCCESS);
+	fill((void *)b, size, 12);
+	((uint8_t *)b)[size + 10] = 1;
+	assert_kr(send_ool(p, (void *)b, size, MACH_MSG_VIRTUAL_COPY, 0), MACH_MSG_SUCCESS);
+	assert_int_equal(copied_bytes(), copied + size);
+	assert_int_equal(((uint8_t *)b)[size + 10], 1);
+	recv_ool(p, &m);
+	check(m.d.address, size, 12);
+	assert_kr(vm_deallocate(TASK, (vm_address_t)m.d.address, size), KERN_SUCCESS);
+	assert_kr(vm_deallocate(TASK, a, alloc), KERN_SUCCESS);
+	assert_kr(vm_deallocate(TASK, b, alloc), KERN_SUCCESS);
+	assert_kr(mach_port_destruct(TASK, p, -1, 0), KERN_SUCCESS);
+}
+
 /* A forked child gets a copy of the parent's memory, as a Mach task
  * does: a region written by either after fork stays each one's own. */
 static void
@@ -996,6 +1036,7 @@ main(void)
 		tu_test(test_ool_sizes_physical_copy),
 		tu_test(test_ool_move_is_zero_copy),
 		tu_test(test_ool_copy_freezes_and_resends),
+		tu_test(test_ool_partial_last_page),
 		tu_test(test_ool_region_after_fork),
 		tu_test(test_ool_invalid_memory),
 		tu_test(test_ool_copy_options_and_budget),

@@ -535,6 +535,10 @@ test_client_byte_limit(void **state)
 	assert_int_equal(xfer_store(&c, "b", buf, 4000, false, &n), KERN_SUCCESS);
 	assert_int_equal(xfer_remove(&c, "a", &n), KERN_SUCCESS);
 	assert_int_equal(xfer_store(&c, "c", buf, 6000, false, &n), KERN_SUCCESS);
+	/* At the limit, a client may still replace its own value with a
+	 * smaller one: the old bytes are credited first. */
+	assert_int_equal(xfer_store(&c, "c", buf, 5000, false, &n), KERN_SUCCESS);
+	assert_int_equal(xfer_store(&c, "d", buf, 1001, false, &n), XFER_E_QUOTA);
 	xfer_disconnect(&c);
 	unfill(buf, 8000);
 	ld_ctl_expect(0, &out, "bootout gui/%u/com.machxfer.xferd-quota", (unsigned)getuid());
