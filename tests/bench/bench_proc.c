@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "machd_harness.h"
 
 uint64_t
 bench_ns(void)
@@ -41,15 +42,7 @@ bench_fork(int (*fn)(void *), void *arg)
 int
 bench_wait(pid_t pid)
 {
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -1;
-	}
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+	return harness_wait(pid);     /* the same reaping as the tests' */
 }
 
 void
