@@ -114,6 +114,10 @@ enum mxp_op {
  * libmach sends, the descriptor's `address` field says which:
  *   MXP_OOL_ATTACHED    its memfd is the next attached fd: `size` bytes of
  *                       memory, or `count` 4-byte port names;
+ *   1 .. MXP_OOL_OFFSET_MAX  the same for memory whose bytes start that far
+ *                       into the memfd (size + offset bytes in all): a
+ *                       large region keeps its offset within its page, as
+ *                       XNU's virtual copies do (spec 6.6);
  *   MXP_OOL_UNREADABLE  the sender's library could not read the region
  *                       (machd answers MACH_SEND_INVALID_MEMORY when it
  *                       reaches that descriptor, as XNU would on a fault);
@@ -123,11 +127,15 @@ enum mxp_op {
  * or fds left over, is MACH_SEND_INVALID_MEMORY.  At most MXP_OOL_MAX such
  * descriptors per message (MACH_SEND_TOO_LARGE beyond).
  *
+ * In a reply, an OOL memory descriptor's address field holds that offset
+ * (0 or more) and the receiver's library adds it to where it maps the memfd.
+ *
  * In the reply to a send that failed without pseudo-receive, v2 says how
  * many of the message's descriptors had been copied in (their memory
  * "taken": the library now honours `deallocate` for those, and only those).
  */
 #define MXP_OOL_ATTACHED    0ull
+#define MXP_OOL_OFFSET_MAX  4095ull
 #define MXP_OOL_UNREADABLE  (~0ull)
 #define MXP_OOL_NO_MEMORY   (~0ull - 1)
 #define MXP_FDS_MAX         253          /* SCM_MAX_FD */

@@ -400,6 +400,15 @@ ipc_kmsg_get(const uint8_t *msg, uint32_t send_size, ipc_kmsg_t *kmsgp)
 
 /* --- out-of-line regions: memfds from the sender's library ---------------- */
 
+/* The region's memfd is attached (machd_proto.h): at offset 0, or, for
+ * memory, at an offset within the first page. */
+static bool
+desc_attached(const struct ipc_kmsg_desc *d)
+{
+	return d->address == MXP_OOL_ATTACHED || (d->type != MACH_MSG_OOL_PORTS_DESCRIPTOR &&
+	    d->address <= MXP_OOL_OFFSET_MAX);
+}
+
 static bool
 desc_has_region(const struct ipc_kmsg_desc *d)
 {
@@ -442,8 +451,9 @@ ool_attach(struct ipc_kmsg_desc *d, int fd)
 	if (d->type == MACH_MSG_OOL_PORTS_DESCRIPTOR) {
 		d->ool_error = ool_names_read(d, fd);
 		close(fd);
-	} else if (memfd_sealed_check(fd, d->size)) {
+	} else if (memfd_sealed_check(fd, (uint64_t)d->size + d->address)) {
 		d->memfd = fd;
+		d->offset = (uint32_t)d->address;
 		kmsg_fds_held++;
 	} else {
 		close(fd);
@@ -458,7 +468,7 @@ ipc_kmsg_get_ool(ipc_kmsg_t kmsg, const int *fds, int nfds)
 
 	for (i = 0; i < kmsg->ikm_dsc_count; i++) {
 		const struct ipc_kmsg_desc *d = &kmsg->ikm_dsc[i];
-		if (desc_has_region(d) && d->address == MXP_OOL_ATTACHED)
+		if (desc_has_region(d) && desc_attached(d))
 			want++;
 	}
 	if (want != (uint32_t)nfds)
@@ -471,7 +481,7 @@ ipc_kmsg_get_ool(ipc_kmsg_t kmsg, const int *fds, int nfds)
 	for (i = 0; i < kmsg->ikm_dsc_count; i++) {
 		struct ipc_kmsg_desc *d = &kmsg->ikm_dsc[i];
 		if (desc_has_region(d))
-			ool_attach(d, d->address == MXP_OOL_ATTACHED ? fds[next++] : -1);
+			ool_attach(d, desc_attached(d) ? fds[next++] : -1);
 	}
 	return MACH_MSG_SUCCESS;
 refuse:
@@ -891,7 +901,8 @@ ipc_kmsg_take_copyout_fds(int *fds, int max)
 /*
  * An OOL descriptor for the receiver: the address is filled in by the
  * receiving task's libmach when it maps the memfd (the kernel cannot map
- * into another process); received fields as spec 1.3 says.  No room to
+ * into another process), from the region's offset in the memfd that the
+ * address field carries until then; received fields as spec 1.3 says.  No room to
  * pass the memory: address 0, size 0, MACH_MSG_VM_KERNEL.
  */
 static mach_msg_return_t
@@ -908,6 +919,7 @@ copyout_ool(struct ipc_kmsg_desc *d, uint8_t *out)
 	if (d->size > 0) {
 		if (d->memfd >= 0 && copyout_nfds < IKM_COPYOUT_FDS_MAX) {
 			copyout_fds[copyout_nfds++] = d->memfd;
+			u.address = (void *)(uintptr_t)d->offset;   /* machd_proto.h */
 			d->memfd = -1;
 			kmsg_fds_held--;
 		} else {

@@ -48,6 +48,7 @@ struct ipc_kmsg_desc {
 	mach_port_name_t name;    /* the name as sent (before copyin) */
 	uint64_t    address;      /* OOL: the address field as machd received it */
 	int         memfd;        /* OOL memory: a sealed memfd (memfd_sealed.h), or -1 */
+	uint32_t    offset;       /* OOL memory: where the bytes start in the memfd */
 	mach_msg_return_t ool_error; /* OOL: what copyin says if there is no memfd/names */
 	mach_port_name_t *names;  /* OOL ports: the names sent, until copyin_body */
 	ipc_port_t *ports;        /* OOL ports: the rights held, `size` of them */

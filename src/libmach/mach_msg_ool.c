@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <mach/mach.h>
@@ -94,10 +95,26 @@ walk_regions(struct ool_send *s, const uint8_t *msg, uint32_t send_size)
 	return pos;
 }
 
+/*
+ * Where a copied region starts in its memfd: XNU copies small regions
+ * into a kernel buffer (they arrive page-aligned) and large ones by
+ * virtual copy (they keep their offset within the page, spec 6.6).
+ */
+static uint32_t
+copy_offset(const struct ool_item *it)
+{
+	if (!is_ool_memory(it->type) || it->len <= VM_REGION_SMALL)
+		return 0;
+	return (uint32_t)(it->addr & (mxp_page_size() - 1));
+}
+
 /* The memfd for one region, or the marker machd reads instead. */
 static uint64_t
 region_memfd(struct ool_item *it)
 {
+	static const uint8_t zeros[MXP_OOL_OFFSET_MAX + 1];
+	struct iovec iov[2];
+	uint32_t offset = 0;
 	int fd;
 
 	if (it->addr + it->len < it->addr)
@@ -105,20 +122,25 @@ region_memfd(struct ool_item *it)
 	if (is_ool_memory(it->type)) {
 		if (it->copy != MACH_MSG_PHYSICAL_COPY && it->copy != MACH_MSG_VIRTUAL_COPY)
 			return MXP_OOL_UNREADABLE;   /* machd says INVALID_TYPE first */
-		fd = vm_region_send_fd((uintptr_t)it->addr, it->len);
+		fd = vm_region_send_fd((uintptr_t)it->addr, it->len, &offset);
 		if (fd >= 0) {
 			it->fd = fd;
-			return MXP_OOL_ATTACHED;
+			return offset;          /* MXP_OOL_ATTACHED at that offset */
 		}
 	}
-	fd = memfd_create_sealed((const void *)(uintptr_t)it->addr, (size_t)it->len);
+	offset = copy_offset(it);
+	iov[0].iov_base = (void *)(uintptr_t)zeros;
+	iov[0].iov_len = offset;
+	iov[1].iov_base = (void *)(uintptr_t)it->addr;
+	iov[1].iov_len = (size_t)it->len;
+	fd = memfd_create_sealed_iov(iov, 2);
 	if (fd < 0)
 		return errno == EFAULT ? MXP_OOL_UNREADABLE : MXP_OOL_NO_MEMORY;
 	if (is_ool_memory(it->type))
 		vm_region_count_copy(it->len);
 	it->fd = fd;
 	it->owned = true;
-	return MXP_OOL_ATTACHED;
+	return offset;
 }
 
 struct ool_send *
@@ -224,21 +246,24 @@ ool_ports_unmappable(int fd, uint32_t count, mach_msg_type_name_t disp)
 	}
 }
 
-/* Map one region; NULL if it cannot be (the caller reports VM_SPACE).
- * A memory region keeps its memfd (vm_region_adopt takes *fdp). */
+/* Map one region whose bytes start `offset` into its memfd; the address
+ * of the bytes, or NULL if it cannot be mapped (the caller reports
+ * VM_SPACE).  A memory region keeps its memfd (vm_region_adopt takes *fdp). */
 static void *
-map_region(int *fdp, uint64_t len, bool keep)
+map_region(int *fdp, uint64_t len, uint32_t offset, bool keep)
 {
-	size_t page = mxp_page_size(), maplen = (size_t)((len + page - 1) & ~(uint64_t)(page - 1));
-	void *p = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE, *fdp, 0);
+	size_t page = mxp_page_size();
+	uint64_t total = len + offset;
+	size_t maplen = (size_t)((total + page - 1) & ~(uint64_t)(page - 1));
+	char *p = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE, *fdp, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
 	if (keep && len > VM_REGION_SMALL) {
-		vm_region_adopt((uintptr_t)p, maplen, len, *fdp);
+		vm_region_adopt((uintptr_t)p, maplen, total, offset, *fdp);
 		*fdp = -1;
 	}
-	return p;
+	return p + offset;
 }
 
 mach_msg_return_t
@@ -265,7 +290,10 @@ ool_receive_map(mach_msg_header_t *m, uint32_t len)
 		bytes = ports ? (uint64_t)od.size * sizeof(mach_port_name_t) : od.size;
 		if (bytes > 0 && next < libmach_rcv_nfds) {
 			int *fdp = &libmach_rcv_fds[next++];
-			addr = map_region(fdp, bytes, !ports);
+			/* machd_proto.h: the address field holds the offset. */
+			uint64_t off = (uintptr_t)od.address;
+			addr = off <= MXP_OOL_OFFSET_MAX
+			    ? map_region(fdp, bytes, (uint32_t)off, !ports) : NULL;
 			if (addr == NULL && ports)
 				ool_ports_unmappable(*fdp, od.size, d[10]);
 		}

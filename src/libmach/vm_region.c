@@ -32,6 +32,7 @@ struct vm_region {
 	uintptr_t start;
 	size_t    maplen;      /* mapped bytes (whole pages) */
 	uint64_t  size;        /* bytes in the memfd (maplen for SHARED) */
+	uint32_t  offset;      /* where the data starts in it (received regions) */
 	int       fd;
 	enum vm_region_state state;
 };
@@ -149,7 +150,7 @@ vm_region_map(uintptr_t start, size_t len, int fixed)
 	if (len <= VM_REGION_SMALL)
 		return map_anonymous(start, len, fixed);
 	(void)pthread_once(&atfork_once, atfork_register);
-	r = malloc(sizeof(*r));
+	r = calloc(1, sizeof(*r));
 	fd = memfd_create("vm_allocate", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (r == NULL || fd < 0 || ftruncate(fd, (off_t)len) < 0) {
 		/* No memfd to be had: plain memory, sent by copy later. */
@@ -169,6 +170,7 @@ vm_region_map(uintptr_t start, size_t len, int fixed)
 	r->start = (uintptr_t)p;
 	r->maplen = len;
 	r->size = len;
+	r->offset = 0;
 	r->fd = fd;
 	r->state = VR_SHARED;
 	pthread_mutex_lock(&table_lock);
@@ -194,9 +196,9 @@ vm_region_forget(uintptr_t start, size_t len)
 }
 
 void
-vm_region_adopt(uintptr_t addr, size_t maplen, uint64_t size, int fd)
+vm_region_adopt(uintptr_t addr, size_t maplen, uint64_t size, uint32_t offset, int fd)
 {
-	struct vm_region *r = malloc(sizeof(*r));
+	struct vm_region *r = calloc(1, sizeof(*r));
 
 	if (r == NULL) {
 		close(fd);
@@ -206,6 +208,7 @@ vm_region_adopt(uintptr_t addr, size_t maplen, uint64_t size, int fd)
 	r->start = addr;
 	r->maplen = maplen;
 	r->size = size;
+	r->offset = offset;
 	r->fd = fd;
 	r->state = VR_FROZEN;
 	pthread_mutex_lock(&table_lock);
@@ -280,7 +283,7 @@ region_trim(struct vm_region *r, uint64_t size)
 }
 
 int
-vm_region_send_fd(uintptr_t addr, uint64_t size)
+vm_region_send_fd(uintptr_t addr, uint64_t size, uint32_t *offsetp)
 {
 	struct vm_region *r;
 	int fd = -1;
@@ -289,9 +292,10 @@ vm_region_send_fd(uintptr_t addr, uint64_t size)
 		return -1;
 	pthread_mutex_lock(&table_lock);
 	r = region_find(addr, 1);
-	if (r != NULL && r->start == addr && size < r->size)
+	if (r != NULL && r->start == addr && r->offset == 0 && size < r->size)
 		region_trim(r, size);
-	if (r != NULL && r->start == addr && r->size == size) {
+	if (r != NULL && r->start + r->offset == addr && r->size - r->offset == size) {
+		*offsetp = r->offset;
 		if (r->state == VR_SHARED)
 			fd = region_freeze(r) == 0 ? r->fd : -1;
 		else if (region_clean(r))

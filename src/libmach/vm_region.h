@@ -54,15 +54,15 @@ void vm_region_forget(uintptr_t start, size_t len);
 /*
  * The memfd to send for the OOL region [addr, addr + size), if the whole
  * region is one of ours and can go without a copy (freezing it if it was
- * SHARED); -1 otherwise (the caller copies it).  The fd stays the
- * region's: do not close it.
+ * SHARED); -1 otherwise (the caller copies it).  *offsetp: where the
+ * bytes start in the memfd.  The fd stays the region's: do not close it.
  */
-int vm_region_send_fd(uintptr_t addr, uint64_t size);
+int vm_region_send_fd(uintptr_t addr, uint64_t size, uint32_t *offsetp);
 
-/* A received region: `fd`, sealed, holding `size` bytes, mapped privately
- * at `addr` (`maplen` bytes).  The table takes the fd (closes it if it
+/* A received region: `fd`, sealed, holding `size` bytes (the data from
+ * `offset` on), mapped privately at `addr` (`maplen` bytes).  The table takes the fd (closes it if it
  * cannot keep it). */
-void vm_region_adopt(uintptr_t addr, size_t maplen, uint64_t size, int fd);
+void vm_region_adopt(uintptr_t addr, size_t maplen, uint64_t size, uint32_t offset, int fd);
 
 /* Bytes copied and regions sent without a copy since the process began
  * (libmach_private.h exposes them to tests and benchmarks). */

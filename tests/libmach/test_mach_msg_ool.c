@@ -385,6 +385,49 @@ test_ool_partial_last_page(void **state)
 	assert_kr(mach_port_destruct(TASK, p, -1, 0), KERN_SUCCESS);
 }
 
+/*
+ * Spec 6.6: a large region arrives at its sender's offset within the page
+ * (a virtual copy); a small one (16 KiB or less, a kernel-buffer copy)
+ * arrives page-aligned.  A received region sent on keeps its offset, and
+ * goes without a copy.
+ */
+static void
+test_ool_page_offsets(void **state)
+{
+	const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	mach_port_t p = tu_port_send();
+	uint8_t *buf = malloc(1 * MIB + 2 * page);
+	uint8_t *src = (uint8_t *)(((uintptr_t)buf + page) & ~(uintptr_t)(page - 1)) + 100;
+	struct ool_msg m, m2;
+	uint64_t copied, zero;
+
+	(void)state;
+	assert_non_null(buf);
+	fill(src, 1 * MIB, 13);
+	assert_kr(send_ool(p, src, 1 * MIB, MACH_MSG_VIRTUAL_COPY, 0), MACH_MSG_SUCCESS);
+	recv_ool(p, &m);
+	assert_int_equal((uintptr_t)m.d.address & (page - 1), 100);
+	check(m.d.address, 1 * MIB, 13);
+	assert_kr(send_ool(p, src, 16384, MACH_MSG_VIRTUAL_COPY, 0), MACH_MSG_SUCCESS);
+	recv_ool(p, &m2);
+	assert_int_equal((uintptr_t)m2.d.address & (page - 1), 0);
+	check(m2.d.address, 16384, 13);
+	assert_kr(vm_deallocate(TASK, (vm_address_t)m2.d.address, 16384), KERN_SUCCESS);
+	/* Sent on as it came: no copy, the same offset. */
+	copied = copied_bytes();
+	zero = zero_copy_sends();
+	assert_kr(send_ool(p, m.d.address, 1 * MIB, MACH_MSG_VIRTUAL_COPY, 1), MACH_MSG_SUCCESS);
+	assert_int_equal(copied_bytes(), copied);
+	assert_int_equal(zero_copy_sends(), zero + 1);
+	assert_false(mapped((uint8_t *)m.d.address + page, page));
+	recv_ool(p, &m2);
+	assert_int_equal((uintptr_t)m2.d.address & (page - 1), 100);
+	check(m2.d.address, 1 * MIB, 13);
+	assert_kr(vm_deallocate(TASK, (vm_address_t)m2.d.address, 1 * MIB), KERN_SUCCESS);
+	free(buf);
+	assert_kr(mach_port_destruct(TASK, p, -1, 0), KERN_SUCCESS);
+}
+
 /* A forked child gets a copy of the parent's memory, as a Mach task
  * does: a region written by either after fork stays each one's own. */
 static void
@@ -1037,6 +1080,7 @@ main(void)
 		tu_test(test_ool_move_is_zero_copy),
 		tu_test(test_ool_copy_freezes_and_resends),
 		tu_test(test_ool_partial_last_page),
+		tu_test(test_ool_page_offsets),
 		tu_test(test_ool_region_after_fork),
 		tu_test(test_ool_invalid_memory),
 		tu_test(test_ool_copy_options_and_budget),

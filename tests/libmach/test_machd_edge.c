@@ -2238,6 +2238,13 @@ child_ool_fd_checks(void *arg)
 	/* A sealed memfd of the stated size: accepted. */
 	raw_send_ool(chan, port, 8192, MXP_OOL_ATTACHED, &fd, 1);
 	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_MSG_SUCCESS, &rep);
+	/* At an offset: the memfd holds offset + size bytes, no fewer. */
+	raw_send_ool(chan, port, 8192, 100, &fd, 1);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_SEND_INVALID_MEMORY, &rep);
+	close(fd);
+	fd = sealed_memfd(8192 + 100, all);
+	raw_send_ool(chan, port, 8192, 100, &fd, 1);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_MSG_SUCCESS, &rep);
 	close(fd);
 	close(file);
 	close(pfd[0]);
