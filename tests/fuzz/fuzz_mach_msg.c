@@ -24,11 +24,13 @@
  *
  * With FZ_CALL_OOL, each OOL memory or OOL ports descriptor of non-zero
  * size (at most FZ_OOL_SIZE_MAX bytes) whose address field is
- * MXP_OOL_ATTACHED gets a sealed memfd, as libmach attaches them
+ * MXP_OOL_ATTACHED (or, for memory, an offset up to MXP_OOL_OFFSET_MAX)
+ * gets a sealed memfd, as libmach attaches them
  * (machd_proto.h): zeros for memory, fixture names (selectors 1..15 in
  * turn) for port arrays.  Other address values get none, so the fuzzer
  * also explores fds that do not match their descriptors.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,11 +102,12 @@ fz_request(struct mxp_req *req, const struct fz_call *c, uint32_t len)
 	req->a[4] = 0;                 /* timeout: none, or no deadline */
 }
 
-/* One region's memfd: `bytes` of zeros, or names for a ports array. */
+/* One region's memfd: `bytes` of zeros after `offset` more, or names for
+ * a ports array. */
 static int
-fz_region_memfd(uint8_t type, uint32_t size)
+fz_region_memfd(uint8_t type, uint32_t size, uint64_t offset)
 {
-	uint64_t bytes = type == MACH_MSG_OOL_PORTS_DESCRIPTOR ? (uint64_t)size * 4 : size;
+	uint64_t bytes = type == MACH_MSG_OOL_PORTS_DESCRIPTOR ? (uint64_t)size * 4 : size + offset;
 	uint32_t *buf, j;
 	int fd;
 
@@ -142,9 +145,10 @@ fz_ool_fds(const uint8_t *msg, uint32_t len, int *fds)
 			break;
 		memcpy(&addr, msg + pos, 8);
 		memcpy(&size, msg + pos + 12, 4);
-		if ((type == MACH_MSG_OOL_DESCRIPTOR || type == MACH_MSG_OOL_VOLATILE_DESCRIPTOR ||
-		    type == MACH_MSG_OOL_PORTS_DESCRIPTOR) && size != 0 && addr == MXP_OOL_ATTACHED &&
-		    (fd = fz_region_memfd(type, size)) >= 0)
+		bool memory = type == MACH_MSG_OOL_DESCRIPTOR || type == MACH_MSG_OOL_VOLATILE_DESCRIPTOR;
+		if ((memory || type == MACH_MSG_OOL_PORTS_DESCRIPTOR) && size != 0 &&
+		    (addr == MXP_OOL_ATTACHED || (memory && addr <= MXP_OOL_OFFSET_MAX)) &&
+		    (fd = fz_region_memfd(type, size, addr)) >= 0)
 			fds[n++] = fd;
 		pos += 16;
 	}

@@ -270,6 +270,8 @@ def ool_regions():
         "ool-memory-markers": b"".join(with_ool(message(MAKE_SEND, R, MAKE_SONCE, R,
                                   descs=[ool_desc(64, 1, 0, addr)]))
                                   for addr in (UNREADABLE, NO_MEMORY, 0x1234)),
+        "ool-memory-offsets": b"".join(with_ool(message(MAKE_SEND, R, descs=[ool_desc(20000, 1, 0, off)]))
+                                  for off in (1, 100, 4095, 4096)),
         "ool-ports": b"".join(with_ool(message(MAKE_SEND, R, descs=[ool_ports_desc(n, d)]))
                               for n in (1, 3, 15) for d in (COPY_SEND, MAKE_SEND, MAKE_SONCE,
                                                           MOVE_SEND, MOVE_RECEIVE, 22)),
