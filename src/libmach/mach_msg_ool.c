@@ -58,7 +58,8 @@ is_ool_memory(uint8_t type)
 static uint32_t
 walk_regions(struct ool_send *s, const uint8_t *msg, uint32_t send_size)
 {
-	uint32_t count, i, pos = BASE_SIZE, ports = 0;
+	uint32_t count, i, pos = BASE_SIZE;
+	uint64_t ports = 0;               /* 64 bits: counts are the sender's */
 
 	memcpy(&count, msg + sizeof(mach_msg_header_t), sizeof(count));
 	if (count > (send_size - BASE_SIZE) / 12)

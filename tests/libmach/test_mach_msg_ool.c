@@ -859,6 +859,23 @@ test_ool_ports_repeats_and_limits(void **state)
 	assert_kr(send_ports(p, many, 16384, MACH_MSG_TYPE_COPY_SEND, 0), MACH_SEND_TOO_LARGE);
 	assert_kr(send_ports(p, many, 0x40000000u, MACH_MSG_TYPE_COPY_SEND, 0), MACH_SEND_TOO_LARGE);
 	assert_kr(send_ports(p, many, 0xffffffffu, MACH_MSG_TYPE_COPY_SEND, 0), MACH_SEND_TOO_LARGE);
+	/* Two arrays whose counts wrap 32 bits: still too large, and the
+	 * library reads neither. */
+	{
+		struct { mach_msg_header_t h; mach_msg_body_t body;
+		    mach_msg_ool_ports_descriptor_t d[2]; } w;
+		memset(&w, 0, sizeof(w));
+		w.h.msgh_bits = MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+		w.h.msgh_remote_port = p;
+		w.body.msgh_descriptor_count = 2;
+		w.d[0].address = many;
+		w.d[0].count = 1;
+		w.d[0].disposition = MACH_MSG_TYPE_COPY_SEND;
+		w.d[0].type = MACH_MSG_OOL_PORTS_DESCRIPTOR;
+		w.d[1] = w.d[0];
+		w.d[1].count = 0xffffffffu;
+		assert_kr(mach_msg(&w.h, MACH_SEND_MSG, sizeof(w), 0, 0, 0, 0), MACH_SEND_TOO_LARGE);
+	}
 	assert_kr(send_ports(p, many, 16383, MACH_MSG_TYPE_COPY_SEND, 0), MACH_MSG_SUCCESS);
 	recv_ports(p, &m);
 	assert_int_equal(m.d.count, 16383);
