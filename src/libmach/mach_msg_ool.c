@@ -56,8 +56,9 @@ is_ool_memory(uint8_t type)
  * before looking at any region.  Returns where the descriptors end.
  */
 static uint32_t
-walk_regions(struct ool_send *s, const uint8_t *msg, uint32_t send_size)
+walk_regions(struct ool_send **sp, const uint8_t *msg, uint32_t send_size)
 {
+	struct ool_send *s = NULL;
 	uint32_t count, i, pos = BASE_SIZE;
 	uint64_t ports = 0;               /* 64 bits: counts are the sender's */
 
@@ -80,6 +81,10 @@ walk_regions(struct ool_send *s, const uint8_t *msg, uint32_t send_size)
 			continue;
 		if (d[11] == MACH_MSG_OOL_PORTS_DESCRIPTOR && (ports += size) > PORTS_MAX)
 			return 0;               /* MACH_SEND_TOO_LARGE: nothing to prepare */
+		/* Allocated at the first region: most complex messages (MIG
+		 * replies with a port) have none and cost nothing here. */
+		if (s == NULL && (s = *sp = calloc(1, sizeof(*s))) == NULL)
+			return 0;               /* machd will find the regions missing */
 		if (s->nitems == MXP_OOL_MAX)
 			return 0;               /* MACH_SEND_TOO_LARGE too */
 		it = &s->items[s->nitems++];
@@ -148,18 +153,15 @@ struct ool_send *
 ool_send_prepare(const mach_msg_header_t *msg, uint32_t send_size)
 {
 	const uint8_t *m = (const uint8_t *)msg;
-	struct ool_send *s;
+	struct ool_send *s = NULL;
 	uint32_t end;
 	int i;
 
 	if (send_size < BASE_SIZE || (send_size & 3u) ||
 	    !(msg->msgh_bits & MACH_MSGH_BITS_COMPLEX))
 		return NULL;
-	s = calloc(1, sizeof(*s));
-	if (s == NULL)
-		return NULL;                    /* machd will find the regions missing */
-	end = walk_regions(s, m, send_size);
-	if (end == 0 || s->nitems == 0) {
+	end = walk_regions(&s, m, send_size);
+	if (end == 0 || s == NULL) {
 		free(s);
 		return NULL;
 	}
