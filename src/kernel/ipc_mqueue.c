@@ -47,7 +47,7 @@ ipc_mqueue_dequeue(ipc_port_t port)
 	if (--mq->imq_msgcount == 0)
 		ipc_pset_unprepost(port);
 	kmsg->ikm_seqno = mq->imq_seqno++;
-	if (port->ip_sp_armed > 0)
+	if (ip_sp_armed(port) > 0)
 		ipc_port_spnotify(port);     /* room now: send-possible fires */
 	return kmsg;
 }

@@ -132,7 +132,7 @@ ipc_notify_send_possible(ipc_port_t port, mach_port_name_t name, uint32_t index,
 {
 	ipc_port_t soright;
 
-	if (index >= port->ip_requests_size || !port->ip_requests[index].ipr_armed)
+	if (!ipc_port_request_armed(port, index))
 		return false;
 	if (!sonce && !ip_is_kobject(port) &&
 	    port->ip_messages.imq_msgcount >= port->ip_messages.imq_qlimit)

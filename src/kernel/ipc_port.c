@@ -26,7 +26,10 @@ ipc_object_release(ipc_object_t object)
 		return;
 	if (io_otype(object) == IOT_PORT) {
 		ipc_port_t port = (ipc_port_t)object;
-		free(port->ip_requests);
+		if (port->ip_notify != NULL) {
+			free(port->ip_notify->ipn_requests);
+			free(port->ip_notify);
+		}
 		kfree(KA_PORT, port);
 	} else {
 		kfree(KA_PSET, object);
@@ -96,11 +99,19 @@ ipc_port_check_nosenders(ipc_port_t port)
 		return;
 	if (ip_is_kobject(port))
 		ipc_kobject_no_senders(port);
-	nsrequest = port->ip_nsrequest;
+	nsrequest = ip_nsrequest(port);
 	if (nsrequest == IP_NULL)
 		return;
-	port->ip_nsrequest = IP_NULL;
+	port->ip_notify->ipn_nsrequest = IP_NULL;
 	ipc_notify_no_senders(nsrequest, port->ip_mscount);
+}
+
+struct ipc_port_notify *
+ipc_port_notify(ipc_port_t port)
+{
+	if (port->ip_notify == NULL)
+		port->ip_notify = calloc(1, sizeof(*port->ip_notify));
+	return port->ip_notify;
 }
 
 void
@@ -148,11 +159,15 @@ ipc_port_clear_receiver(ipc_port_t port, bool wake_receivers)
 static void
 ipc_port_dnnotify(ipc_port_t port)
 {
-	struct ipc_port_request *t = port->ip_requests;
+	struct ipc_port_notify *n = port->ip_notify;
+	struct ipc_port_request *t;
 	uint32_t i;
 
-	port->ip_sp_armed = 0;
-	for (i = 1; i < port->ip_requests_size; i++) {
+	if (n == NULL)
+		return;
+	t = n->ipn_requests;
+	n->ipn_sp_armed = 0;
+	for (i = 1; i < n->ipn_requests_size; i++) {
 		ipc_port_t soright = t[i].ipr_soright;
 		if (t[i].ipr_name == MACH_PORT_NULL || soright == IP_NULL)
 			continue;
@@ -162,28 +177,49 @@ ipc_port_dnnotify(ipc_port_t port)
 	}
 }
 
+/* Request slot `index` of the port, if it is one and names `name`. */
+static struct ipc_port_request *
+request_slot(ipc_port_t port, mach_port_name_t name, uint32_t index)
+{
+	struct ipc_port_notify *n = port->ip_notify;
+
+	if (n == NULL || index == 0 || index >= n->ipn_requests_size ||
+	    n->ipn_requests[index].ipr_name != name)
+		return NULL;
+	return &n->ipn_requests[index];
+}
+
 bool
 ipc_port_request_dead_fired(ipc_port_t port, mach_port_name_t name, uint32_t index)
 {
-	return index != 0 && index < port->ip_requests_size &&
-	    port->ip_requests[index].ipr_name == name && port->ip_requests[index].ipr_dead_fired;
+	struct ipc_port_request *r = request_slot(port, name, index);
+
+	return r != NULL && r->ipr_dead_fired;
 }
 
 bool
 ipc_port_request_pending(ipc_port_t port, mach_port_name_t name, uint32_t index)
 {
-	return index != 0 && index < port->ip_requests_size &&
-	    port->ip_requests[index].ipr_name == name &&
-	    port->ip_requests[index].ipr_soright != IP_NULL;
+	struct ipc_port_request *r = request_slot(port, name, index);
+
+	return r != NULL && r->ipr_soright != IP_NULL;
+}
+
+bool
+ipc_port_request_armed(ipc_port_t port, uint32_t index)
+{
+	struct ipc_port_notify *n = port->ip_notify;
+
+	return n != NULL && index < n->ipn_requests_size && n->ipn_requests[index].ipr_armed;
 }
 
 static void
 request_free_slot(ipc_port_t port, uint32_t index)
 {
-	struct ipc_port_request *t = port->ip_requests;
+	struct ipc_port_request *t = port->ip_notify->ipn_requests;
 
 	if (t[index].ipr_armed)
-		port->ip_sp_armed--;
+		port->ip_notify->ipn_sp_armed--;
 	t[index].ipr_name = MACH_PORT_NULL;
 	t[index].ipr_soright = IP_NULL;
 	t[index].ipr_armed = 0;
@@ -196,10 +232,14 @@ request_free_slot(ipc_port_t port, uint32_t index)
 void
 ipc_port_spnotify(ipc_port_t port)
 {
-	struct ipc_port_request *t = port->ip_requests;
+	struct ipc_port_notify *n = port->ip_notify;
+	struct ipc_port_request *t;
 	uint32_t i;
 
-	for (i = 1; i < port->ip_requests_size && port->ip_sp_armed > 0; i++) {
+	if (n == NULL)
+		return;
+	t = n->ipn_requests;
+	for (i = 1; i < n->ipn_requests_size && n->ipn_sp_armed > 0; i++) {
 		ipc_port_t soright = t[i].ipr_soright;
 		mach_port_name_t name = t[i].ipr_name;
 		if (name == MACH_PORT_NULL || !t[i].ipr_armed)
@@ -214,12 +254,12 @@ ipc_port_spnotify(ipc_port_t port)
 void
 ipc_port_destroy(ipc_port_t port)
 {
-	ipc_port_t pdrequest = port->ip_pdrequest, nsrequest;
+	ipc_port_t pdrequest = ip_pdrequest(port), nsrequest;
 
 	if (pdrequest != IP_NULL && !ip_is_kobject(port)) {
 		/* Spec 5.5 step 1: the port lives on, its receive right (with
 		 * its queue) travels to the port-destroyed notify port. */
-		port->ip_pdrequest = IP_NULL;
+		port->ip_notify->ipn_pdrequest = IP_NULL;
 		ipc_port_clear_receiver(port, true);
 		ipc_notify_port_destroyed(pdrequest, port);
 		return;
@@ -228,12 +268,12 @@ ipc_port_destroy(ipc_port_t port)
 	ipc_port_clear_receiver(port, true);
 	ipc_mqueue_destroy(port);
 	if (pdrequest != IP_NULL) {
-		port->ip_pdrequest = IP_NULL;
+		port->ip_notify->ipn_pdrequest = IP_NULL;
 		ipc_notify_send_once_and_release(pdrequest);
 	}
-	nsrequest = port->ip_nsrequest;
+	nsrequest = ip_nsrequest(port);
 	if (nsrequest != IP_NULL) {
-		port->ip_nsrequest = IP_NULL;
+		port->ip_notify->ipn_nsrequest = IP_NULL;
 		ipc_notify_send_once_and_release(nsrequest);
 	}
 	ipc_port_dnnotify(port);
@@ -246,11 +286,15 @@ kern_return_t
 ipc_port_request_alloc(ipc_port_t port, mach_port_name_t name, ipc_port_t soright,
     bool send_possible, bool armed, uint32_t *indexp)
 {
-	struct ipc_port_request *t = port->ip_requests;
+	struct ipc_port_notify *n = ipc_port_notify(port);
+	struct ipc_port_request *t;
 	uint32_t index;
 
+	if (n == NULL)
+		return KERN_NO_SPACE;
+	t = n->ipn_requests;
 	if (t == NULL || t[0].ipr_next_free == 0) {
-		uint32_t old = port->ip_requests_size, size = old ? old * 2 : 4, i;
+		uint32_t old = n->ipn_requests_size, size = old ? old * 2 : 4, i;
 		t = realloc(t, size * sizeof(*t));
 		if (t == NULL)
 			return KERN_NO_SPACE;
@@ -267,8 +311,8 @@ ipc_port_request_alloc(ipc_port_t port, mach_port_name_t name, ipc_port_t sorigh
 			t[i].ipr_next_free = t[0].ipr_next_free;
 			t[0].ipr_next_free = i;
 		}
-		port->ip_requests = t;
-		port->ip_requests_size = size;
+		n->ipn_requests = t;
+		n->ipn_requests_size = size;
 	}
 	index = t[0].ipr_next_free;
 	t[0].ipr_next_free = t[index].ipr_next_free;
@@ -278,7 +322,7 @@ ipc_port_request_alloc(ipc_port_t port, mach_port_name_t name, ipc_port_t sorigh
 	t[index].ipr_armed = send_possible && armed;
 	t[index].ipr_dead_fired = 0;
 	if (t[index].ipr_armed)
-		port->ip_sp_armed++;
+		n->ipn_sp_armed++;
 	*indexp = index;
 	return KERN_SUCCESS;
 }
@@ -286,13 +330,12 @@ ipc_port_request_alloc(ipc_port_t port, mach_port_name_t name, ipc_port_t sorigh
 ipc_port_t
 ipc_port_request_cancel(ipc_port_t port, mach_port_name_t name, uint32_t index)
 {
-	struct ipc_port_request *t = port->ip_requests;
+	struct ipc_port_request *r = request_slot(port, name, index);
 	ipc_port_t soright;
 
-	if (t == NULL || index == 0 || index >= port->ip_requests_size ||
-	    t[index].ipr_name != name)
+	if (r == NULL)
 		return IP_NULL;       /* already fired (send-possible) */
-	soright = t[index].ipr_soright;
+	soright = r->ipr_soright;
 	request_free_slot(port, index);
 	return soright;
 }

@@ -18,10 +18,10 @@
  *                or held by the kernel;
  *   ip_sorights  send-once rights in existence, each entry and each carried;
  *   ip_mscount   make-send count, reset when the receive right moves.
- * ip_nsrequest / ip_pdrequest are send-once rights held by the kernel (each
- * counted in its own port's ip_sorights).  ip_requests is the dead-name
- * request table: slot 0 is the free-list head, entries point at their slot
- * with ie_request.
+ * ipn_nsrequest / ipn_pdrequest (in ip_notify) are send-once rights held
+ * by the kernel (each counted in its own port's ip_sorights).
+ * ipn_requests is the dead-name request table: slot 0 is the free-list
+ * head, entries point at their slot with ie_request.
  * Who may touch: the kernel (event loop) only.
  */
 #ifndef MACHD_IPC_PORT_H
@@ -31,6 +31,20 @@
 #include "ipc_mqueue.h"
 
 struct ipc_pset_link;
+struct ipc_port_request;
+
+/*
+ * What a port keeps only once somebody asks it for a notification (most
+ * ports never do: keeping it apart keeps struct ipc_port in 152 bytes,
+ * docs/performance.md).  Made by ipc_port_notify, freed with the port.
+ */
+struct ipc_port_notify {
+	ipc_port_t               ipn_nsrequest;
+	ipc_port_t               ipn_pdrequest;
+	struct ipc_port_request *ipn_requests;   /* kept after death, freed with the port */
+	uint32_t                 ipn_requests_size;
+	uint32_t                 ipn_sp_armed;   /* armed send-possible requests */
+};
 
 /* A dead-name (or send-possible) request: spec 5.7. */
 struct ipc_port_request {
@@ -52,25 +66,42 @@ struct ipc_port {
 	ipc_port_t         ip_destination;
 	void              *ip_kobject;
 	uint64_t           ip_context;
-	ipc_port_t         ip_nsrequest;
-	ipc_port_t         ip_pdrequest;
-	struct ipc_port_request *ip_requests;   /* kept after death, freed with the port */
+	struct ipc_port_notify *ip_notify;   /* NULL until a notification is asked for */
 	struct ipc_pset_link *ip_links;      /* sets this port is a member of */
-	uint64_t           ip_serial;        /* "port#N" in traces */
 
 	mach_port_name_t   ip_receiver_name;
 	uint32_t           ip_srights;
 	uint32_t           ip_sorights;
 	uint32_t           ip_mscount;
-	uint32_t           ip_nsrequest_sync;
-	uint32_t           ip_requests_size;
-	uint32_t           ip_sp_armed;          /* armed send-possible requests */
+	uint32_t           ip_serial;        /* "port#N" in traces */
 
 	uint16_t           ip_kotype;        /* IKOT_* (ipc_kobject.h) */
 	uint8_t            ip_guarded;
 	uint8_t            ip_strict;
 	uint8_t            ip_immovable_receive;
 };
+
+/* The notification fields, read: absent means none. */
+static inline ipc_port_t
+ip_nsrequest(ipc_port_t p)
+{
+	return p->ip_notify != NULL ? p->ip_notify->ipn_nsrequest : IP_NULL;
+}
+
+static inline ipc_port_t
+ip_pdrequest(ipc_port_t p)
+{
+	return p->ip_notify != NULL ? p->ip_notify->ipn_pdrequest : IP_NULL;
+}
+
+static inline uint32_t
+ip_sp_armed(ipc_port_t p)
+{
+	return p->ip_notify != NULL ? p->ip_notify->ipn_sp_armed : 0;
+}
+
+/* The notification fields, to write: made on first use; NULL: no memory. */
+struct ipc_port_notify *ipc_port_notify(ipc_port_t port);
 
 #define ip_object_of(p)   (&(p)->ip_object)
 #define ip_active(p)      io_active(&(p)->ip_object)
@@ -115,6 +146,8 @@ kern_return_t ipc_port_request_alloc(ipc_port_t port, mach_port_name_t name,
 bool ipc_port_request_dead_fired(ipc_port_t port, mach_port_name_t name, uint32_t index);
 /* Is the request still waiting (its send-once right not used yet)? */
 bool ipc_port_request_pending(ipc_port_t port, mach_port_name_t name, uint32_t index);
+/* Slot `index` holds an armed send-possible request. */
+bool ipc_port_request_armed(ipc_port_t port, uint32_t index);
 /* The port was dequeued from: fire every armed send-possible request. */
 void ipc_port_spnotify(ipc_port_t port);
 /* Remove request `index`; returns its send-once right (caller disposes). */

@@ -192,7 +192,7 @@ entry_destroy_receive(struct ipc_space *space, mach_port_name_t name, ipc_entry_
 
 	ipc_port_reference(port);             /* the naked receive right */
 	if (bits & TYPE_SEND) {
-		if (port->ip_pdrequest != IP_NULL) {
+		if (ip_pdrequest(port) != IP_NULL) {
 			entry->ie_bits &= ~TYPE_RECEIVE;
 		} else {
 			uint32_t urefs = ie_bits_urefs(bits);

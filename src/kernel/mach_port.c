@@ -394,8 +394,8 @@ port_status(ipc_port_t port, mach_port_status_t *st)
 	st->mps_msgcount = port->ip_messages.imq_msgcount;
 	st->mps_sorights = port->ip_sorights;
 	st->mps_srights = port->ip_srights > 0;
-	st->mps_pdrequest = port->ip_pdrequest != IP_NULL;
-	st->mps_nsrequest = port->ip_nsrequest != IP_NULL;
+	st->mps_pdrequest = ip_pdrequest(port) != IP_NULL;
+	st->mps_nsrequest = ip_nsrequest(port) != IP_NULL;
 	if (port->ip_guarded)
 		st->mps_flags |= MACH_PORT_STATUS_FLAG_GUARDED;
 	if (port->ip_strict)
@@ -453,7 +453,7 @@ mach_port_get_attributes_impl(ipc_port_t target, struct ipc_kmsg *req, const uin
 			break;
 		if ((kr = translate_receive(space, name, &port)) != KERN_SUCCESS)
 			return kr;
-		info[0] = port->ip_requests_size;
+		info[0] = port->ip_notify != NULL ? port->ip_notify->ipn_requests_size : 0;
 		n = 1;
 		break;
 	default:
@@ -758,6 +758,7 @@ static kern_return_t
 request_receive_notification(struct ipc_space *space, mach_port_name_t name,
     mach_msg_id_t id, uint32_t sync, ipc_port_t notify, ipc_port_t *previousp)
 {
+	struct ipc_port_notify *n;
 	ipc_port_t port;
 	kern_return_t kr;
 
@@ -765,18 +766,24 @@ request_receive_notification(struct ipc_space *space, mach_port_name_t name,
 		return KERN_INVALID_RIGHT;
 	if ((kr = translate_receive(space, name, &port)) != KERN_SUCCESS)
 		return kr;
+	if (id == MACH_NOTIFY_PORT_DESTROYED && ip_pdrequest(port) != IP_NULL)
+		return KERN_FAILURE;        /* current XNU (spec 5.7) */
+	if (notify == IP_NULL && port->ip_notify == NULL) {
+		*previousp = IP_NULL;       /* nothing to cancel, nothing to keep */
+		return KERN_SUCCESS;
+	}
+	if ((n = ipc_port_notify(port)) == NULL)
+		return KERN_RESOURCE_SHORTAGE;
 	if (id == MACH_NOTIFY_PORT_DESTROYED) {
-		if (port->ip_pdrequest != IP_NULL)
-			return KERN_FAILURE;        /* current XNU (spec 5.7) */
-		port->ip_pdrequest = notify;
+		n->ipn_pdrequest = notify;
 		*previousp = IP_NULL;
 		return KERN_SUCCESS;
 	}
-	*previousp = port->ip_nsrequest;
-	port->ip_nsrequest = notify;
+	*previousp = n->ipn_nsrequest;
+	n->ipn_nsrequest = notify;
 	/* Fire at once if nobody holds a send right and sync allows it. */
 	if (notify != IP_NULL && port->ip_srights == 0 && sync <= port->ip_mscount) {
-		port->ip_nsrequest = IP_NULL;
+		n->ipn_nsrequest = IP_NULL;
 		ipc_notify_no_senders(notify, port->ip_mscount);
 	}
 	return KERN_SUCCESS;

@@ -93,8 +93,8 @@ snap_object(struct fz_object_snap *s, ipc_object_t object)
 		s->qlimit = p->ip_messages.imq_qlimit;
 		s->msgcount = p->ip_messages.imq_msgcount;
 		s->receiver_name = p->ip_receiver_name;
-		s->requests_size = p->ip_requests_size;
-		s->sp_armed = p->ip_sp_armed;
+		s->requests_size = p->ip_notify != NULL ? p->ip_notify->ipn_requests_size : 0;
+		s->sp_armed = ip_sp_armed(p);
 		s->kotype = p->ip_kotype;
 		s->context = p->ip_context;
 		s->guarded = p->ip_guarded;
@@ -102,8 +102,8 @@ snap_object(struct fz_object_snap *s, ipc_object_t object)
 		s->immovable = p->ip_immovable_receive;
 		s->receiver = p->ip_receiver;
 		s->destination = p->ip_destination;
-		s->nsrequest = p->ip_nsrequest;
-		s->pdrequest = p->ip_pdrequest;
+		s->nsrequest = ip_nsrequest(p);
+		s->pdrequest = ip_pdrequest(p);
 		s->links = p->ip_links;
 	} else {
 		ipc_pset_t ps = (ipc_pset_t)object;

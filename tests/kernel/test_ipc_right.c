@@ -679,8 +679,8 @@ test_copyin_move_receive(void **state)
 	fx_assert_counts(p, 1, 1, 0);
 	/* Kept across the move: qlimit, the queue, both requests. */
 	assert_int_equal(p->ip_messages.imq_qlimit, 3);
-	assert_ptr_equal(p->ip_nsrequest, fx_port(b, n));
-	assert_ptr_equal(p->ip_pdrequest, fx_port(b, n));
+	assert_ptr_equal(ip_nsrequest(p), fx_port(b, n));
+	assert_ptr_equal(ip_pdrequest(p), fx_port(b, n));
 
 	got_name = fx_copyout(b, got, MACH_MSG_TYPE_PORT_RECEIVE);
 	assert_int_equal(got_name, sb);
@@ -876,14 +876,14 @@ test_no_senders_notification(void **state)
 	assert_int_equal(fx_request_notification(ta, r, MACH_NOTIFY_NO_SENDERS, 0,
 	    soright(a, n), &prev), KERN_SUCCESS);
 	assert_null(prev);
-	assert_ptr_equal(p->ip_nsrequest, np);
+	assert_ptr_equal(ip_nsrequest(p), np);
 	assert_int_equal(fx_qlen(np), 0);
 
 	assert_int_equal(fx_dealloc(b, sb), KERN_SUCCESS);
 	assert_int_equal(fx_qlen(np), 0);
 	assert_int_equal(fx_dealloc(b, sb), KERN_SUCCESS);
 	assert_int_equal(fx_expect_notification(np, MACH_NOTIFY_NO_SENDERS), 2);
-	assert_null(p->ip_nsrequest);
+	assert_null(ip_nsrequest(p));
 	assert_int_equal(np->ip_sorights, 0);
 
 	/* sync 3 > mscount 2: armed, not fired. */
@@ -962,12 +962,12 @@ test_port_destroyed_request(void **state)
 	assert_int_equal(fx_request_notification(ta, r, MACH_NOTIFY_PORT_DESTROYED, 0,
 	    soright(b, n), &prev), KERN_FAILURE);
 	fx_expect_notification(np, MACH_NOTIFY_SEND_ONCE);
-	assert_ptr_equal(p->ip_pdrequest, np);
+	assert_ptr_equal(ip_pdrequest(p), np);
 
 	assert_int_equal(fx_delta(a, r, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
 	fx_assert_no_name(a, r);
 	assert_true(ip_active(p));
-	assert_null(p->ip_pdrequest);
+	assert_null(ip_pdrequest(p));
 	assert_null(p->ip_receiver);
 	assert_null(p->ip_links);
 	assert_int_equal(p->ip_mscount, 0);
