@@ -138,10 +138,41 @@ map_anonymous(uintptr_t start, size_t len, int fixed)
 	    MAP_PRIVATE | MAP_ANONYMOUS | fixed, -1, 0);
 }
 
+/*
+ * Record [start, start + maplen), mapped from `fd` (which the table now
+ * owns), replacing any stale record of that range.  Without memory for
+ * the record, the mapping stays valid, only untracked (sent by copy).
+ */
+static void
+region_track(uintptr_t start, size_t maplen, uint64_t size, uint32_t offset, int fd,
+    enum vm_region_state state)
+{
+	struct vm_region *r = calloc(1, sizeof(*r));
+
+	if (r == NULL) {
+		close(fd);
+		return;
+	}
+	(void)pthread_once(&atfork_once, atfork_register);
+	r->start = start;
+	r->maplen = maplen;
+	r->size = size;
+	r->offset = offset;
+	r->fd = fd;
+	r->state = state;
+	pthread_mutex_lock(&table_lock);
+	for (struct vm_region *old; (old = region_find(start, maplen)) != NULL; )
+		region_remove(old);
+	if (!region_insert(r)) {
+		close(fd);
+		free(r);
+	}
+	pthread_mutex_unlock(&table_lock);
+}
+
 void *
 vm_region_map(uintptr_t start, size_t len, int fixed)
 {
-	struct vm_region *r;
 	void *p;
 	int fd;
 
@@ -149,12 +180,9 @@ vm_region_map(uintptr_t start, size_t len, int fixed)
 		vm_region_forget(start, len);   /* whatever was there is replaced */
 	if (len <= VM_REGION_SMALL)
 		return map_anonymous(start, len, fixed);
-	(void)pthread_once(&atfork_once, atfork_register);
-	r = calloc(1, sizeof(*r));
 	fd = memfd_create("vm_allocate", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (r == NULL || fd < 0 || ftruncate(fd, (off_t)len) < 0) {
+	if (fd < 0 || ftruncate(fd, (off_t)len) < 0) {
 		/* No memfd to be had: plain memory, sent by copy later. */
-		free(r);
 		if (fd >= 0)
 			close(fd);
 		return map_anonymous(start, len, fixed);
@@ -163,22 +191,10 @@ vm_region_map(uintptr_t start, size_t len, int fixed)
 	if (p == MAP_FAILED) {
 		int err = errno;
 		close(fd);
-		free(r);
 		errno = err;
 		return MAP_FAILED;
 	}
-	r->start = (uintptr_t)p;
-	r->maplen = len;
-	r->size = len;
-	r->offset = 0;
-	r->fd = fd;
-	r->state = VR_SHARED;
-	pthread_mutex_lock(&table_lock);
-	if (!region_insert(r)) {
-		close(fd);              /* untracked: still valid memory */
-		free(r);
-	}
-	pthread_mutex_unlock(&table_lock);
+	region_track((uintptr_t)p, len, len, 0, fd, VR_SHARED);
 	return p;
 }
 
@@ -198,27 +214,7 @@ vm_region_forget(uintptr_t start, size_t len)
 void
 vm_region_adopt(uintptr_t addr, size_t maplen, uint64_t size, uint32_t offset, int fd)
 {
-	struct vm_region *r = calloc(1, sizeof(*r));
-
-	if (r == NULL) {
-		close(fd);
-		return;
-	}
-	(void)pthread_once(&atfork_once, atfork_register);
-	r->start = addr;
-	r->maplen = maplen;
-	r->size = size;
-	r->offset = offset;
-	r->fd = fd;
-	r->state = VR_FROZEN;
-	pthread_mutex_lock(&table_lock);
-	for (struct vm_region *old; (old = region_find(addr, maplen)) != NULL; )
-		region_remove(old);
-	if (!region_insert(r)) {
-		close(fd);
-		free(r);
-	}
-	pthread_mutex_unlock(&table_lock);
+	region_track(addr, maplen, size, offset, fd, VR_FROZEN);
 }
 
 /* --- sending ------------------------------------------------------------ */
