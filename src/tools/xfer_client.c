@@ -184,18 +184,29 @@ data_request(mach_msg_id_t id, const char *key, const void *data, uint64_t len, 
 	return m;
 }
 
+/* Send a data request and wait for its reply; a moved region cannot be
+ * sent twice, so such a call is not resent. */
+static kern_return_t
+data_call(struct xfer_conn *c, mach_msg_id_t id, const char *key, const void *data,
+    uint64_t len, bool move, xfer_reply_t *r)
+{
+	mach_msg_size_t size;
+	xfer_data_msg_t *m = data_request(id, key, data, len, move, &size);
+	kern_return_t kr;
+
+	if (m == NULL)
+		return XFER_E_BAD_KEY;
+	kr = rpc(c, &m->head, size, r, !move);
+	free(m);
+	return kr;
+}
+
 kern_return_t
 xfer_echo(struct xfer_conn *c, const void *data, uint64_t len, struct xfer_data *out)
 {
 	xfer_reply_t r;
-	mach_msg_size_t size;
-	xfer_data_msg_t *m = data_request(XFER_ID_ECHO, NULL, data, len, false, &size);
-	kern_return_t kr;
+	kern_return_t kr = data_call(c, XFER_ID_ECHO, NULL, data, len, false, &r);
 
-	if (m == NULL)
-		return KERN_INVALID_ARGUMENT;
-	kr = rpc(c, &m->head, size, &r, true);
-	free(m);
 	return kr != KERN_SUCCESS ? kr : data_reply(&r, out, NULL);
 }
 
@@ -204,14 +215,8 @@ xfer_store(struct xfer_conn *c, const char *key, const void *data, uint64_t len,
     uint64_t *stored)
 {
 	xfer_reply_t r;
-	mach_msg_size_t size;
-	xfer_data_msg_t *m = data_request(XFER_ID_STORE, key, data, len, move, &size);
-	kern_return_t kr;
+	kern_return_t kr = data_call(c, XFER_ID_STORE, key, data, len, move, &r);
 
-	if (m == NULL)
-		return XFER_E_BAD_KEY;
-	kr = rpc(c, &m->head, size, &r, !move);
-	free(m);
 	return kr != KERN_SUCCESS ? kr : simple_reply(&r, stored);
 }
 
