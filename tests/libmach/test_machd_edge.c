@@ -1664,6 +1664,24 @@ test_machd_bad_arguments(void **state)
 	assert_string_equal(out, "machd: --max-queued-bytes: expected at least 65536, got 65535\n");
 	free(out);
 
+	/* The out-of-line limits: bounds, and no negative numbers. */
+	{
+		static const struct { const char *opt, *val, *want; } bad[] = {
+			{ "--max-ool-fds", "0", "machd: --max-ool-fds: expected 1..4294967295, got 0\n" },
+			{ "--max-ool-fds", "-3", "machd: --max-ool-fds: expected 1..4294967295, got -3\n" },
+			{ "--max-ool-bytes", "4095",
+			    "machd: --max-ool-bytes: expected at least 4096, got 4095\n" },
+		};
+		for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+			const char *a[] = { "--socket", "/nonexistent/x.sock", bad[k].opt, bad[k].val, NULL };
+			pid = spawn_machd(a, NULL, log);
+			assert_int_equal(reap_within(pid), 2);
+			out = slurp(log);
+			assert_string_equal(out, bad[k].want);
+			free(out);
+		}
+	}
+
 	/* sun_path holds 108 bytes; machd also needs room for ".PID.tmp". */
 	snprintf(longpath, sizeof(longpath), "%s/%0*d.sock", dir, 100 - (int)strlen(dir), 0);
 	pid = spawn_machd(a_long, NULL, log);

@@ -293,6 +293,9 @@ test_subscribe_and_watch(void **state)
 	assert_int_equal(xfer_watch(&c, mine, &subs), KERN_SUCCESS);
 	assert_int_equal(subs, 2);
 	expect_event(mine, XFER_EVENT_HELLO, NULL, 0);
+	/* The same port again is the same subscriber (one event each). */
+	assert_int_equal(xfer_watch(&c, mine, &subs), KERN_SUCCESS);
+	assert_int_equal(subs, 2);
 	assert_int_equal(xfer_store(&c, "t-ev", "abc", 3, false, &n), KERN_SUCCESS);
 	expect_event(sub, XFER_EVENT_STORE, "t-ev", 3);
 	expect_event(mine, XFER_EVENT_STORE, "t-ev", 3);
@@ -647,12 +650,23 @@ test_durable_across_restart(void **state)
 	struct xfer_data d;
 	uint64_t n;
 	pid_t old = xferd_pid();
+	char tmp[256];
+	FILE *f;
 
 	(void)state;
 	assert_int_equal(xfer_store(&c, "durable-big", big, 5 * MIB, false, &n), KERN_SUCCESS);
 	assert_int_equal(xfer_store(&c, "durable-small", big, 100, false, &n), KERN_SUCCESS);
+	/* A store that died before its rename leaves a .tmp: never
+	 * acknowledged, so the next xferd removes it. */
+	snprintf(tmp, sizeof(tmp), "%s/.local/state/machxfer/xferd/6b6b.tmp", home);
+	f = fopen(tmp, "w");
+	assert_non_null(f);
+	fputs("half", f);
+	fclose(f);
 	assert_int_equal(kill(old, SIGKILL), 0);
 	(void)wait_relaunch(old);
+	assert_int_equal(xfer_fetch(&c, "kk", &d), XFER_E_NO_KEY);
+	assert_int_equal(access(tmp, F_OK), -1);
 	assert_int_equal(xfer_fetch(&c, "durable-big", &d), KERN_SUCCESS);
 	assert_pattern(&d, 5 * MIB, 9);
 	xfer_data_free(&d);
