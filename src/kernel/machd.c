@@ -3,7 +3,8 @@
  * path, serve.
  *
  *   machd [--socket PATH] [--trace] [--max-names N] [--max-queued-bytes N]
- *         [--max-ool-fds N] [--max-ool-bytes N] [--launchd PROG [ARGS...]]
+ *         [--max-ool-fds N] [--max-ool-bytes N] [--spin-us N]
+ *         [--launchd PROG [ARGS...]]
  *
  * Socket path: --socket, else $MACHD_SOCKET, else
  * $XDG_RUNTIME_DIR/machd.sock, else /tmp/machd-$UID.sock.
@@ -27,7 +28,8 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: machd [--socket PATH] [--trace] [--max-names N] [--max-queued-bytes N]\n"
-	    "             [--max-ool-fds N] [--max-ool-bytes N] [--launchd PROG [ARGS...]]\n"
+	    "             [--max-ool-fds N] [--max-ool-bytes N] [--spin-us N]\n"
+	    "             [--launchd PROG [ARGS...]]\n"
 	    "  --socket PATH   listen on PATH (default: $MACHD_SOCKET, else\n"
 	    "                  $XDG_RUNTIME_DIR/machd.sock, else /tmp/machd-$UID.sock)\n"
 	    "  --trace         print the path of every message through the kernel\n"
@@ -41,9 +43,11 @@ usage(void)
 	    "  --max-ool-bytes N\n"
 	    "                  out-of-line bytes one task may have queued (default 8 GiB;\n"
 	    "                  beyond: MACH_SEND_NO_BUFFER)\n"
+	    "  --spin-us N     with more than one CPU, poll this long for work before\n"
+	    "                  sleeping (default %u; 0: never)\n"
 	    "  --launchd PROG  start PROG as the init task, which may set the default\n"
 	    "                  bootstrap port of every later task\n",
-	    IPC_SPACE_NAMES_DEFAULT);
+	    IPC_SPACE_NAMES_DEFAULT, MACHD_SPIN_US_DEFAULT);
 	exit(2);
 }
 
@@ -62,6 +66,7 @@ static struct number_option number_options[] = {
 	{ "--max-queued-bytes", 65536, UINT64_MAX, "at least 65536", &ipc_ledger_limit },
 	{ "--max-ool-fds", 1, UINT32_MAX, "1..4294967295", &ipc_ledger_fd_limit },
 	{ "--max-ool-bytes", 4096, UINT64_MAX, "at least 4096", &ipc_ledger_ool_limit },
+	{ "--spin-us", 0, 1000000, "0..1000000", &machd_spin_us },
 };
 
 /* argv[i] is a numeric option: parse argv[i + 1]; exits on a bad value. */

@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -700,6 +701,42 @@ spawn_init(char **argv, const char *path)
 	return 0;
 }
 
+/*
+ * Wait for events.  With another CPU to run on, poll first for up to
+ * machd_spin_us, yielding to whatever else is runnable here: a request
+ * that comes within that time costs no sleep and no wake-up, which on a
+ * virtual machine costs tens of microseconds (docs/performance.md,
+ * "Spinning").  On one CPU a spin would only hold off the tasks machd
+ * waits for, so then it blocks at once.
+ */
+uint64_t machd_spin_us = MACHD_SPIN_US_DEFAULT;
+
+static int
+server_wait(struct epoll_event *events, int max)
+{
+	static uint64_t checked_ns;
+	static bool multi_cpu;
+	uint64_t t0, now;
+	int timeout = thread_timer_next_ms(), n;
+
+	if (machd_spin_us == 0 || timeout == 0)
+		return epoll_wait(epfd, events, max, timeout);
+	t0 = now = thread_now_ns();
+	if (checked_ns == 0 || now - checked_ns > 10000000ull) {     /* affinity may change */
+		cpu_set_t set;
+		multi_cpu = sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 1;
+		checked_ns = now;
+	}
+	while (multi_cpu && now - t0 < machd_spin_us * 1000u) {
+		n = epoll_wait(epfd, events, max, 0);
+		if (n != 0)
+			return n;
+		sched_yield();
+		now = thread_now_ns();
+	}
+	return epoll_wait(epfd, events, max, thread_timer_next_ms());
+}
+
 int
 machd_serve(const struct machd_config *config)
 {
@@ -742,7 +779,7 @@ machd_serve(const struct machd_config *config)
 		fprintf(stderr, "machd: serving %s (trace on)\n", config->socket_path);
 
 	while (running) {
-		n = epoll_wait(epfd, events, 64, thread_timer_next_ms());
+		n = server_wait(events, 64);
 		if (n < 0 && errno != EINTR) {
 			fprintf(stderr, "machd: epoll_wait: %s\n", strerror(errno));
 			break;

@@ -22,6 +22,11 @@ void thread_reply(struct thread *thread, kern_return_t code, uint32_t flags,
 void thread_reply_fds(struct thread *thread, kern_return_t code, uint32_t flags,
     const uint64_t *v, const void *payload, uint32_t len, const int *fds, int nfds);
 
+/* Microseconds machd polls for work before it sleeps, when it may run on
+ * more than one CPU (--spin-us; 0: never). */
+#define MACHD_SPIN_US_DEFAULT 50
+extern uint64_t machd_spin_us;
+
 /* Run the kernel until SIGTERM/SIGINT; returns the exit status. */
 int machd_serve(const struct machd_config *config);
 

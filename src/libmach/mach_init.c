@@ -13,7 +13,7 @@
  * (and MIG reply port) belongs to an earlier generation.
  */
 #include <errno.h>
-#include <poll.h>
+#include <sched.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -120,6 +120,9 @@ path_setup(void)
 
 /* --- opening a channel (async-signal-safe: also used in the fork child) ---- */
 
+/* Long enough never to matter, finite so that signals interrupt. */
+static const struct timeval chan_rcvtimeo = { .tv_sec = 86400 };
+
 /* A socket connected to machd, or -1 with errno set. */
 static int
 chan_connect(void)
@@ -141,6 +144,15 @@ chan_connect(void)
 	/* Best effort: without them large messages may fail with EMSGSIZE. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	/* A receive timeout, however long, makes Linux fail a blocked recvmsg
+	 * with EINTR after a signal handler even under SA_RESTART, as a Mach
+	 * trap notices every signal (chan_recv). */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &chan_rcvtimeo, sizeof(chan_rcvtimeo)) < 0) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
 	while (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		if (errno == EINTR)
 			continue;
@@ -439,28 +451,20 @@ chan_send(int fd, struct mxp_req *req, const struct iovec *payload, int npayload
 }
 
 /*
- * Wait for the reply to become readable.  poll() is never restarted after
- * a signal handler, even with SA_RESTART, so every signal is noticed, as
- * a Mach trap notices it; machd then answers the request early.
+ * A signal handler ran while the thread waited for its reply: tell machd,
+ * which answers the request early (MACH_RCV_INTERRUPTED and the like).
  */
-static int
-chan_wait(int fd, bool *cancelled)
+static void
+chan_cancel(int fd)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
 	struct mxp_req cancel;
 	ssize_t n;
 
-	if (poll(&p, 1, -1) >= 0)
-		return 0;
-	if (errno != EINTR)
-		return -1;
 	memset(&cancel, 0, sizeof(cancel));
 	cancel.op = MXP_OP_CANCEL;
 	do
 		n = send(fd, &cancel, sizeof(cancel), MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
-	*cancelled = true;
-	return 0;
 }
 
 /* Out-of-line memory arrives as memfds with the reply (MXP_REP_OOL). */
@@ -474,6 +478,85 @@ libmach_rcv_fds_close(void)
 		if (libmach_rcv_fds[i] >= 0)
 			close(libmach_rcv_fds[i]);   /* -1: taken by whoever used it */
 	libmach_rcv_nfds = 0;
+}
+
+/*
+ * Adaptive spinning before a wait (docs/performance.md, "Spinning").  A
+ * reply that comes within a few microseconds is taken without sleeping:
+ * the CPU never idles, so nobody pays for waking it, which on a virtual
+ * machine costs tens of microseconds.  The spin yields to any other
+ * runnable thread, so it only uses time the CPU would spend idle.  It is
+ * tried only when this thread may run on more than one CPU (else the spin
+ * would hold off machd itself), and only for waits a signal cannot
+ * interrupt (a handler that ran during the spin would go unnoticed).
+ * LIBMACH_SPIN_US sets the time; 0 turns it off.
+ */
+#define SPIN_US_DEFAULT      5
+#define SPIN_RECHECK_NS      10000000ull      /* affinity may change: 10 ms */
+
+static _Atomic uint64_t spin_ns = UINT64_MAX;    /* UINT64_MAX: not read yet */
+static __thread uint64_t spin_checked_ns;
+static __thread bool spin_multi_cpu;
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* How long this wait may spin, in ns; 0: not at all.  `now` is set when
+ * the result is not 0. */
+static uint64_t
+spin_limit(uint64_t *now)
+{
+	uint64_t limit = atomic_load_explicit(&spin_ns, memory_order_relaxed);
+	cpu_set_t set;
+
+	if (limit == UINT64_MAX) {
+		const char *env = getenv("LIBMACH_SPIN_US");
+		char *end;
+		unsigned long us = SPIN_US_DEFAULT;
+		if (env != NULL && *env != '\0') {
+			us = strtoul(env, &end, 10);
+			if (*end != '\0' || us > 1000000)
+				us = SPIN_US_DEFAULT;
+		}
+		limit = (uint64_t)us * 1000u;
+		atomic_store_explicit(&spin_ns, limit, memory_order_relaxed);
+	}
+	if (limit == 0)
+		return 0;
+	*now = now_ns();
+	if (spin_checked_ns == 0 || *now - spin_checked_ns > SPIN_RECHECK_NS) {
+		spin_multi_cpu = sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 1;
+		spin_checked_ns = *now;
+	}
+	return spin_multi_cpu ? limit : 0;
+}
+
+/* recvmsg without sleeping for up to the spin limit: the datagram, an
+ * error, or -1 with EAGAIN when it is time to sleep. */
+static ssize_t
+chan_recv_spin(int fd, struct msghdr *mh)
+{
+	uint64_t t0 = 0, limit = spin_limit(&t0);
+	ssize_t n;
+
+	if (limit == 0) {
+		errno = EAGAIN;
+		return -1;
+	}
+	do {
+		n = recvmsg(fd, mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+		if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+			return n;
+		sched_yield();
+	} while (now_ns() - t0 < limit);
+	errno = EAGAIN;
+	return -1;
 }
 
 static kern_return_t
@@ -496,14 +579,18 @@ chan_recv(int fd, uint32_t op, struct mxp_rep *rep, void *rbuf,
 	mh.msg_iovlen = rbuf_len != 0 ? 2 : 1;
 	mh.msg_control = cbuf.buf;
 	mh.msg_controllen = sizeof(cbuf.buf);
-	for (;;) {
-		if (!cancelled && chan_wait(fd, &cancelled) < 0) {
-			n = -1;
-			break;
+	/* Then one system call to wait and read: SO_RCVTIMEO (chan_connect)
+	 * makes a signal end the wait with EINTR; the timeout itself (EAGAIN)
+	 * only means "wait again". */
+	n = interruptible ? -1 : chan_recv_spin(fd, &mh);
+	if (interruptible)
+		errno = EAGAIN;
+	while (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) {
+		if (errno == EINTR && !cancelled) {
+			chan_cancel(fd);
+			cancelled = true;
 		}
 		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-		if (n >= 0 || errno != EINTR)
-			break;
 	}
 	if (n >= 0)
 		libmach_rcv_nfds = fd_passing_collect(&mh, libmach_rcv_fds, LIBMACH_RCV_FDS_MAX);

@@ -3,10 +3,12 @@
  * forked children, shared result memory, CPU pinning, a process's
  * resident memory, and the pipe gate that starts rounds (see bench.h).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -69,6 +71,29 @@ bench_unshare(void *p, size_t size)
 		(void)munmap(p, size);
 }
 
+/* Every thread of `pid`: sched_setaffinity takes one thread (machd has
+ * one per channel, and new ones inherit from its main thread). */
+static int
+pin_threads(pid_t pid, const cpu_set_t *set)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (dir == NULL)
+		return sched_setaffinity(pid, sizeof(*set), set);
+	while ((d = readdir(dir)) != NULL) {
+		pid_t tid = (pid_t)atoi(d->d_name);
+		if (tid > 0 && sched_setaffinity(tid, sizeof(*set), set) == 0)
+			rc = 0;
+	}
+	closedir(dir);
+	return rc;
+}
+
 int
 bench_pin(pid_t pid, int cpu)
 {
@@ -82,7 +107,9 @@ bench_pin(pid_t pid, int cpu)
 		for (i = 0; i < n && i < CPU_SETSIZE; i++)
 			CPU_SET(i, &set);
 	}
-	return sched_setaffinity(pid, sizeof(set), &set);
+	if (pid <= 0)
+		return sched_setaffinity(pid, sizeof(set), &set);
+	return pin_threads(pid, &set);
 }
 
 long
