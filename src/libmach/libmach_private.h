@@ -31,4 +31,10 @@ kern_return_t libmach_stats(uint64_t out[6]);
  */
 void libmach_ool_counters(uint64_t *bytes_copied, uint64_t *zero_copy_sends);
 
+/*
+ * Waits that spun before sleeping (mach_init.c, "Adaptive spinning"), and
+ * how many of them got their reply while spinning.  For tests.
+ */
+void libmach_spin_counters(uint64_t *tries, uint64_t *hits);
+
 #endif /* LIBMACH_PRIVATE_H */

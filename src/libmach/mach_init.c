@@ -99,6 +99,51 @@ mxp_page_size(void)
 	return vm_page_size;
 }
 
+/*
+ * Adaptive spinning before a wait (docs/performance.md, "Spinning").  A
+ * reply that comes within a few microseconds is taken without sleeping:
+ * the CPU never idles, so nobody pays for waking it, which on a virtual
+ * machine costs tens of microseconds.  The spin yields to any other
+ * runnable thread, so it only uses time the CPU would spend idle.  It is
+ * tried only when this thread may run on more than one CPU (else the spin
+ * would hold off machd itself), and only for waits a signal cannot
+ * interrupt (a handler that ran during the spin would go unnoticed).
+ * LIBMACH_SPIN_US sets the time; 0 turns it off.
+ */
+#define SPIN_US_DEFAULT      5
+#define SPIN_RECHECK_NS      10000000ull      /* affinity may change: 10 ms */
+
+static _Atomic uint64_t spin_ns = SPIN_US_DEFAULT * 1000u;
+static _Atomic uint64_t spin_tries, spin_hits;      /* libmach_spin_counters */
+static __thread uint64_t spin_checked_ns;
+static __thread bool spin_multi_cpu;
+
+void
+libmach_spin_counters(uint64_t *tries, uint64_t *hits)
+{
+	*tries = atomic_load(&spin_tries);
+	*hits = atomic_load(&spin_hits);
+}
+
+/* LIBMACH_SPIN_US, read with the socket path (at start and at
+ * libmach_reinit); a value that is not a number up to 1000000 keeps the
+ * default. */
+static void
+spin_setup(void)
+{
+	const char *env = getenv("LIBMACH_SPIN_US");
+	unsigned long us = SPIN_US_DEFAULT;
+	char *end;
+
+	if (env != NULL && *env != '\0') {
+		errno = 0;
+		us = strtoul(env, &end, 10);
+		if (*end != '\0' || errno != 0 || *env == '-' || us > 1000000)
+			us = SPIN_US_DEFAULT;
+	}
+	atomic_store(&spin_ns, (uint64_t)us * 1000u);
+}
+
 /* --- socket path ------------------------------------------------------------ */
 
 /* MACHD_SOCKET, else $XDG_RUNTIME_DIR/machd.sock, else /tmp/machd-$UID.sock. */
@@ -115,6 +160,7 @@ path_setup(void)
 	else
 		snprintf(sock_path, sizeof(sock_path), "/tmp/machd-%u.sock",
 		    (unsigned)getuid());
+	spin_setup();
 	path_ready = true;
 }
 
@@ -480,24 +526,6 @@ libmach_rcv_fds_close(void)
 	libmach_rcv_nfds = 0;
 }
 
-/*
- * Adaptive spinning before a wait (docs/performance.md, "Spinning").  A
- * reply that comes within a few microseconds is taken without sleeping:
- * the CPU never idles, so nobody pays for waking it, which on a virtual
- * machine costs tens of microseconds.  The spin yields to any other
- * runnable thread, so it only uses time the CPU would spend idle.  It is
- * tried only when this thread may run on more than one CPU (else the spin
- * would hold off machd itself), and only for waits a signal cannot
- * interrupt (a handler that ran during the spin would go unnoticed).
- * LIBMACH_SPIN_US sets the time; 0 turns it off.
- */
-#define SPIN_US_DEFAULT      5
-#define SPIN_RECHECK_NS      10000000ull      /* affinity may change: 10 ms */
-
-static _Atomic uint64_t spin_ns = UINT64_MAX;    /* UINT64_MAX: not read yet */
-static __thread uint64_t spin_checked_ns;
-static __thread bool spin_multi_cpu;
-
 static uint64_t
 now_ns(void)
 {
@@ -515,18 +543,6 @@ spin_limit(uint64_t *now)
 	uint64_t limit = atomic_load_explicit(&spin_ns, memory_order_relaxed);
 	cpu_set_t set;
 
-	if (limit == UINT64_MAX) {
-		const char *env = getenv("LIBMACH_SPIN_US");
-		char *end;
-		unsigned long us = SPIN_US_DEFAULT;
-		if (env != NULL && *env != '\0') {
-			us = strtoul(env, &end, 10);
-			if (*end != '\0' || us > 1000000)
-				us = SPIN_US_DEFAULT;
-		}
-		limit = (uint64_t)us * 1000u;
-		atomic_store_explicit(&spin_ns, limit, memory_order_relaxed);
-	}
 	if (limit == 0)
 		return 0;
 	*now = now_ns();
@@ -549,8 +565,11 @@ chan_recv_spin(int fd, struct msghdr *mh)
 		errno = EAGAIN;
 		return -1;
 	}
+	atomic_fetch_add_explicit(&spin_tries, 1, memory_order_relaxed);
 	do {
 		n = recvmsg(fd, mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+		if (n >= 0)
+			atomic_fetch_add_explicit(&spin_hits, 1, memory_order_relaxed);
 		if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
 			return n;
 		sched_yield();

@@ -1664,13 +1664,16 @@ test_machd_bad_arguments(void **state)
 	assert_string_equal(out, "machd: --max-queued-bytes: expected at least 65536, got 65535\n");
 	free(out);
 
-	/* The out-of-line limits: bounds, and no negative numbers. */
+	/* The out-of-line limits and the spin time: bounds, and no negative
+	 * numbers. */
 	{
 		static const struct { const char *opt, *val, *want; } bad[] = {
 			{ "--max-ool-fds", "0", "machd: --max-ool-fds: expected 1..4294967295, got 0\n" },
 			{ "--max-ool-fds", "-3", "machd: --max-ool-fds: expected 1..4294967295, got -3\n" },
 			{ "--max-ool-bytes", "4095",
 			    "machd: --max-ool-bytes: expected at least 4096, got 4095\n" },
+			{ "--spin-us", "1000001", "machd: --spin-us: expected 0..1000000, got 1000001\n" },
+			{ "--spin-us", "-1", "machd: --spin-us: expected 0..1000000, got -1\n" },
 		};
 		for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
 			const char *a[] = { "--socket", "/nonexistent/x.sock", bad[k].opt, bad[k].val, NULL };
