@@ -2283,6 +2283,88 @@ test_ool_fd_checks(void **state)
 	assert_int_equal(harness_wait(harness_fork(child_ool_fd_checks, NULL)), 0);
 }
 
+/*
+ * machd out of descriptors while it reads a request: the Linux kernel
+ * installs what fits, drops the rest and says so (MSG_CTRUNC).  machd
+ * answers MACH_MSG_VM_KERNEL, as XNU does when it cannot map a region,
+ * closes what it did get, and the channel goes on.  machd runs with
+ * RLIMIT_NOFILE 40; one request brings 60 descriptors.
+ */
+struct fd_starved {
+	const char *sock;
+	pid_t       machd;
+};
+
+static int
+count_open_fds(pid_t pid)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	dir = opendir(path);
+	assert_non_null(dir);
+	while ((d = readdir(dir)) != NULL)
+		if (d->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n;
+}
+
+static void
+child_ool_machd_out_of_fds(void *arg)
+{
+	const unsigned all = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+	const struct fd_starved *fs = arg;
+	struct mxp_rep rep;
+	mach_port_name_t port;
+	int chan, fd, fds[60], before;
+
+	chan = raw_connect(fs->sock);
+	(void)raw_hello(chan, 0, &rep);
+	port = raw_reply_port(chan);
+	fd = sealed_memfd(8192, all);
+	for (int i = 0; i < 60; i++)
+		fds[i] = fd;
+	before = count_open_fds(fs->machd);
+	raw_send_ool(chan, port, 8192, MXP_OOL_ATTACHED, fds, 60);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_MSG_VM_KERNEL, &rep);
+	assert_int_equal(count_open_fds(fs->machd), before);
+	/* Nothing was queued, and the channel carries the next request: the
+	 * same region, alone, is taken. */
+	raw_send_receive_request(chan, port, true, 0);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_RCV_TIMED_OUT, &rep);
+	raw_send_ool(chan, port, 8192, MXP_OOL_ATTACHED, &fd, 1);
+	raw_expect_reply(chan, MXP_OP_MACH_MSG, MACH_MSG_SUCCESS, &rep);
+	assert_int_equal(count_open_fds(fs->machd), before + 1);
+	close(fd);
+	close(chan);
+}
+
+static void
+test_ool_machd_out_of_fds(void **state)
+{
+	char dir[64], sock[128], log[128];
+	const char *args[] = { "--socket", sock, NULL };
+	struct fd_starved fs = { sock, 0 };
+	char *out;
+
+	(void)state;
+	make_tmpdir(dir, sizeof(dir));
+	snprintf(sock, sizeof(sock), "%s/m.sock", dir);
+	snprintf(log, sizeof(log), "%s/machd.log", dir);
+	fs.machd = spawn_machd_nofile(args, NULL, log, 40);
+	wait_socket(fs.machd, sock);
+	assert_int_equal(harness_wait(harness_fork(child_ool_machd_out_of_fds, &fs)), 0);
+	assert_int_equal(stop_machd(fs.machd), 0);
+	out = slurp(log);
+	assert_string_equal(out, "");          /* no protocol error: an answer */
+	free(out);
+	remove_tree(dir);
+}
+
 /* --max-ool-fds / --max-ool-bytes: a task's out-of-line regions in flight. */
 static mach_msg_return_t
 send_region(mach_port_t dest, void *addr, uint32_t size)
@@ -2660,6 +2742,7 @@ main(int argc, char **argv)
 		tu_test(test_bad_message_memfds),
 		tu_test(test_ool_fd_checks),
 		tu_test(test_ool_task_limits),
+		tu_test(test_ool_machd_out_of_fds),
 		tu_test(regression_init_task_signal_mask),
 		tu_test(regression_trace_blocked_send),
 		tu_test(regression_exit_unlinks_other_socket),
