@@ -36,6 +36,7 @@
 #include "machd_server.h"
 #include "mach_msg.h"
 #include "fd_passing.h"
+#include "spin_policy.h"
 #include "mach_port.h"
 #include "ipc_kmsg.h"
 #include "ipc_port.h"
@@ -714,25 +715,21 @@ uint64_t machd_spin_us = MACHD_SPIN_US_DEFAULT;
 static int
 server_wait(struct epoll_event *events, int max)
 {
-	static uint64_t checked_ns;
-	static bool multi_cpu;
+	static struct spin_policy policy;
 	uint64_t t0, now;
 	int timeout = thread_timer_next_ms(), n;
+	bool spin;
 
 	if (machd_spin_us == 0 || timeout == 0)
 		return epoll_wait(epfd, events, max, timeout);
-	t0 = now = thread_now_ns();
-	if (checked_ns == 0 || now - checked_ns > 10000000ull) {     /* affinity may change */
-		cpu_set_t set;
-		multi_cpu = sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 1;
-		checked_ns = now;
-	}
-	while (multi_cpu && now - t0 < machd_spin_us * 1000u) {
+	t0 = now = spin_clock_ns();
+	spin = spin_policy_allows(&policy, now);
+	while (spin && now - t0 < machd_spin_us * 1000u) {
 		n = epoll_wait(epfd, events, max, 0);
 		if (n != 0)
 			return n;
 		sched_yield();
-		now = thread_now_ns();
+		now = spin_clock_ns();
 	}
 	return epoll_wait(epfd, events, max, thread_timer_next_ms());
 }

@@ -13,8 +13,8 @@
  * (and MIG reply port) belongs to an earlier generation.
  */
 #include <errno.h>
-#include <sched.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -30,6 +30,7 @@
 
 #include "libmach_internal.h"
 #include "fd_passing.h"
+#include "spin_policy.h"
 #include "libmach_private.h"
 
 /* --- data symbols the headers declare ------------------------------------ */
@@ -111,12 +112,10 @@ mxp_page_size(void)
  * LIBMACH_SPIN_US sets the time; 0 turns it off.
  */
 #define SPIN_US_DEFAULT      5
-#define SPIN_RECHECK_NS      10000000ull      /* affinity may change: 10 ms */
 
 static _Atomic uint64_t spin_ns = SPIN_US_DEFAULT * 1000u;
 static _Atomic uint64_t spin_tries, spin_hits;      /* libmach_spin_counters */
-static __thread uint64_t spin_checked_ns;
-static __thread bool spin_multi_cpu;
+static __thread struct spin_policy spin_policy;
 
 void
 libmach_spin_counters(uint64_t *tries, uint64_t *hits)
@@ -526,31 +525,17 @@ libmach_rcv_fds_close(void)
 	libmach_rcv_nfds = 0;
 }
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* How long this wait may spin, in ns; 0: not at all.  `now` is set when
  * the result is not 0. */
 static uint64_t
 spin_limit(uint64_t *now)
 {
 	uint64_t limit = atomic_load_explicit(&spin_ns, memory_order_relaxed);
-	cpu_set_t set;
 
 	if (limit == 0)
 		return 0;
-	*now = now_ns();
-	if (spin_checked_ns == 0 || *now - spin_checked_ns > SPIN_RECHECK_NS) {
-		spin_multi_cpu = sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 1;
-		spin_checked_ns = *now;
-	}
-	return spin_multi_cpu ? limit : 0;
+	*now = spin_clock_ns();
+	return spin_policy_allows(&spin_policy, *now) ? limit : 0;
 }
 
 /* recvmsg without sleeping for up to the spin limit: the datagram, an
@@ -573,7 +558,7 @@ chan_recv_spin(int fd, struct msghdr *mh)
 		if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
 			return n;
 		sched_yield();
-	} while (now_ns() - t0 < limit);
+	} while (spin_clock_ns() - t0 < limit);
 	errno = EAGAIN;
 	return -1;
 }

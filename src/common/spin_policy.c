@@ -1,0 +1,28 @@
+/*
+ * spin_policy.c -- see spin_policy.h.
+ */
+#include <sched.h>
+#include <time.h>
+
+#include "spin_policy.h"
+
+uint64_t
+spin_clock_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+bool
+spin_policy_allows(struct spin_policy *p, uint64_t now)
+{
+	cpu_set_t set;
+
+	if (p->checked_ns == 0 || now - p->checked_ns > SPIN_RECHECK_NS) {
+		p->multi_cpu = sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 1;
+		p->checked_ns = now;
+	}
+	return p->multi_cpu;
+}
