@@ -2,18 +2,8 @@
  * spin_policy.c -- see spin_policy.h.
  */
 #include <sched.h>
-#include <time.h>
 
 #include "spin_policy.h"
-
-uint64_t
-spin_clock_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 bool
 spin_policy_allows(struct spin_policy *p, uint64_t now)

@@ -20,10 +20,7 @@ struct spin_policy {
 	bool     multi_cpu;
 };
 
-/* CLOCK_MONOTONIC in nanoseconds. */
-uint64_t spin_clock_ns(void);
-
-/* May a thread with this policy spin at `now` (spin_clock_ns)? */
+/* May a thread with this policy spin at `now` (mono_now_ns)? */
 bool spin_policy_allows(struct spin_policy *p, uint64_t now);
 
 #endif /* MACHXFER_SPIN_POLICY_H */

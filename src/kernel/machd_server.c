@@ -36,6 +36,7 @@
 #include "machd_server.h"
 #include "mach_msg.h"
 #include "fd_passing.h"
+#include "mono_clock.h"
 #include "spin_policy.h"
 #include "mach_port.h"
 #include "ipc_kmsg.h"
@@ -722,14 +723,14 @@ server_wait(struct epoll_event *events, int max)
 
 	if (machd_spin_us == 0 || timeout == 0)
 		return epoll_wait(epfd, events, max, timeout);
-	t0 = now = spin_clock_ns();
+	t0 = now = mono_now_ns();
 	spin = spin_policy_allows(&policy, now);
 	while (spin && now - t0 < machd_spin_us * 1000u) {
 		n = epoll_wait(epfd, events, max, 0);
 		if (n != 0)
 			return n;
 		sched_yield();
-		now = spin_clock_ns();
+		now = mono_now_ns();
 	}
 	return epoll_wait(epfd, events, max, thread_timer_next_ms());
 }

@@ -2,8 +2,7 @@
  * thread.c -- parking threads on wait queues, the run queue of their
  * continuations, and the timer heap of their deadlines.  See thread.h.
  */
-#include <time.h>
-
+#include "mono_clock.h"
 #include "thread.h"
 #include "kalloc.h"
 
@@ -64,10 +63,7 @@ waitq_remove(struct thread *t)
 uint64_t
 thread_now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return mono_now_ns();
 }
 
 static void

@@ -30,6 +30,7 @@
 
 #include "libmach_internal.h"
 #include "fd_passing.h"
+#include "mono_clock.h"
 #include "spin_policy.h"
 #include "libmach_private.h"
 
@@ -534,7 +535,7 @@ spin_limit(uint64_t *now)
 
 	if (limit == 0)
 		return 0;
-	*now = spin_clock_ns();
+	*now = mono_now_ns();
 	return spin_policy_allows(&spin_policy, *now) ? limit : 0;
 }
 
@@ -558,7 +559,7 @@ chan_recv_spin(int fd, struct msghdr *mh)
 		if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
 			return n;
 		sched_yield();
-	} while (spin_clock_ns() - t0 < limit);
+	} while (mono_now_ns() - t0 < limit);
 	errno = EAGAIN;
 	return -1;
 }

@@ -18,14 +18,12 @@
 
 #include "bench.h"
 #include "machd_harness.h"
+#include "mono_clock.h"
 
 uint64_t
 bench_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return mono_now_ns();
 }
 
 pid_t
