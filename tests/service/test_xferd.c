@@ -453,6 +453,69 @@ test_client_that_never_receives(void **state)
 	xfer_disconnect(&c);
 }
 
+/*
+ * A client whose reply port dies while xferd is stopped (SIGSTOP) with its
+ * request: the reply cannot be sent and xferd destroys it, out-of-line
+ * region included, without touching what it stores, and serves on.  Which
+ * of xferd's two paths runs depends on where the request was when the
+ * port died: handed to a worker parked in machd's receive (machd copies
+ * out at hand-off, docs/architecture.md), the worker holds a send right
+ * that is a dead name by the time it replies (MACH_SEND_INVALID_DEST,
+ * counted as a dropped reply); still queued, it arrives with
+ * MACH_PORT_DEAD as its reply port and no reply is tried.
+ */
+static void
+test_reply_port_dead_while_stopped(void **state)
+{
+	struct xfer_conn c = conn();
+	void *big = filled(3 * MIB, 9);
+	uint64_t n = 0;
+	struct xfer_stats before, st;
+	struct xfer_data d;
+	xfer_key_request_t k;
+	mach_port_t r;
+	pid_t pid = xferd_pid();
+	int i;
+
+	(void)state;
+	assert_int_equal(xfer_store(&c, "t-dead-reply", big, 3 * MIB, false, &n), KERN_SUCCESS);
+	assert_int_equal(xfer_stats(&c, &before), KERN_SUCCESS);
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	assert_int_equal(mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &r),
+	    KERN_SUCCESS);
+	memset(&k, 0, sizeof(k));
+	k.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND);
+	k.head.msgh_remote_port = c.service;
+	k.head.msgh_local_port = r;
+	k.head.msgh_id = XFER_ID_FETCH;
+	k.ndr = NDR_record;
+	k.key_len = (uint32_t)strlen("t-dead-reply");
+	memcpy(k.key, "t-dead-reply", k.key_len);
+	assert_int_equal(mach_msg(&k.head, MACH_SEND_MSG, sizeof(k), 0, 0, 0, 0), KERN_SUCCESS);
+	assert_int_equal(mach_port_mod_refs(mach_task_self(), r, MACH_PORT_RIGHT_RECEIVE, -1),
+	    KERN_SUCCESS);
+	assert_int_equal(kill(pid, SIGCONT), 0);
+	/* Served: xferd counts each request as it takes it, the i stats
+	 * calls and the fetch. */
+	for (i = 1; i <= 1000; i++) {
+		assert_int_equal(xfer_stats(&c, &st), KERN_SUCCESS);
+		if (st.requests >= before.requests + (uint64_t)i + 1)
+			break;
+		ld_sleep_ms(10);
+	}
+	assert_int_equal(st.requests, before.requests + (uint64_t)i + 1);
+	assert_true(st.replies_dropped == before.replies_dropped ||
+	    st.replies_dropped == before.replies_dropped + 1);
+	/* What xferd stores is intact. */
+	assert_int_equal(xfer_fetch(&c, "t-dead-reply", &d), KERN_SUCCESS);
+	assert_pattern(&d, 3 * MIB, 9);
+	xfer_data_free(&d);
+	assert_int_equal(xfer_remove(&c, "t-dead-reply", &n), KERN_SUCCESS);
+	assert_int_equal(n, 3 * MIB);
+	unfill(big, 3 * MIB);
+	xfer_disconnect(&c);
+}
+
 static atomic_bool flooding;
 
 struct flooder {
@@ -763,6 +826,7 @@ main(void)
 		cmocka_unit_test(test_watcher_death),
 		cmocka_unit_test(test_malformed_requests),
 		cmocka_unit_test(test_client_that_never_receives),
+		cmocka_unit_test(test_reply_port_dead_while_stopped),
 		cmocka_unit_test(test_flooding_client),
 		cmocka_unit_test(test_client_byte_limit),
 		cmocka_unit_test(test_durable_across_restart),
