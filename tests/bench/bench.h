@@ -247,10 +247,36 @@ void bench_dbus_rpc(struct bench *b, const char *tag);
 void bench_dbus_ool(struct bench *b, const uint64_t *sizes, int nsizes);
 void bench_dbus_throughput(struct bench *b, const char *tag, const int *clients, int n);
 
-/* Shared by the RPC families: warm up, then reps x iters round trips,
- * one(ctx) per round trip; records the per-rep median in microseconds. */
+/*
+ * Where a round trip's CPU time goes: the client is this process; the
+ * server and the process in the middle (relay, machd, dbus-daemon) are
+ * given by pid, 0 for none.
+ */
+struct bench_rtt_procs {
+	pid_t server;
+	pid_t middle;
+};
+
+/*
+ * The processes to account for, or NULL: only on one CPU (tag "cpu0"),
+ * where every microsecond of a round trip is some process's CPU time.
+ * Unpinned, waiting and spinning blur it.  The result lives until the
+ * next call.
+ */
+const struct bench_rtt_procs *bench_rtt_procs_for(const char *tag, pid_t server, pid_t middle);
+
+/* CPU time used so far by every thread of pid (0: this process), in ns. */
+uint64_t bench_cpu_ns(pid_t pid);
+
+/*
+ * Shared by the RPC families: warm up, then reps x iters round trips,
+ * one(ctx) per round trip; records the per-rep median in microseconds.
+ * With `procs`, also the CPU time per round trip of the client and server
+ * together (key ".ends") and of the middle process (key ".middle"), each
+ * against the same row of `baseline`.
+ */
 void bench_rtt(struct bench *b, const char *key, const char *what, const char *baseline,
-    int (*one)(void *ctx), void *ctx);
+    int (*one)(void *ctx), void *ctx, const struct bench_rtt_procs *procs);
 
 /* Shared by the throughput families: `clients` children each run
  * client(arg) `iters` round trips, started together; records msg/s. */

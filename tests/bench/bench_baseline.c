@@ -134,7 +134,7 @@ pair_rtt(struct bench *b, const char *tag)
 	close(sv[1]);
 	memset(s.buf, 0x5a, sizeof(s.buf));
 	s.fd = sv[0];
-	bench_rtt(b, key, what, NULL, pair_one, &s);
+	bench_rtt(b, key, what, NULL, pair_one, &s, bench_rtt_procs_for(tag, echo, 0));
 	say_quit(sv[0]);
 	close(sv[0]);
 	(void)bench_wait(echo);
@@ -168,7 +168,7 @@ relay_rtt(struct bench *b, const char *tag, const char *name, int (*relay_fn)(vo
 	close(c[0]);
 	memset(s.buf, 0x5a, sizeof(s.buf));
 	s.fd = a[0];
-	bench_rtt(b, key, what, pair, pair_one, &s);
+	bench_rtt(b, key, what, pair, pair_one, &s, bench_rtt_procs_for(tag, server, relay));
 	say_quit(a[0]);
 	close(a[0]);
 	(void)bench_wait(relay);

@@ -359,7 +359,7 @@ bench_dbus_rpc(struct bench *b, const char *tag)
 		bench_kill(server);
 		return;
 	}
-	bench_rtt(b, key, what, base, echo_one, &e);
+	bench_rtt(b, key, what, base, echo_one, &e, bench_rtt_procs_for(tag, server, daemon_pid));
 	bus_close(e.c);
 	echo_server_quit(server);
 }

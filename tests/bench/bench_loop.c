@@ -17,13 +17,48 @@ key_family(const char *key, char *family, size_t size)
 	snprintf(family, size, "%.*s", (int)(n < size ? n : size - 1), key);
 }
 
+const struct bench_rtt_procs *
+bench_rtt_procs_for(const char *tag, pid_t server, pid_t middle)
+{
+	static struct bench_rtt_procs procs;
+
+	if (strcmp(tag, "cpu0") != 0)
+		return NULL;
+	procs.server = server;
+	procs.middle = middle;
+	return &procs;
+}
+
+/* CPU time of the client and server, and of the middle process. */
+static void
+rtt_cpu(const struct bench_rtt_procs *procs, uint64_t *ends, uint64_t *middle)
+{
+	*ends = bench_cpu_ns(0) + (procs->server > 0 ? bench_cpu_ns(procs->server) : 0);
+	*middle = procs->middle > 0 ? bench_cpu_ns(procs->middle) : 0;
+}
+
+/* The ".ends" and ".middle" rows of bench_rtt. */
+static void
+rtt_cpu_record(struct bench *b, const char *key, const char *family, const char *what,
+    const char *baseline, const char *part, const char *text, double *v, int reps)
+{
+	char k[BENCH_KEY_MAX], base[BENCH_KEY_MAX], w[BENCH_TEXT_MAX];
+
+	snprintf(k, sizeof(k), "%s.%s", key, part);
+	snprintf(base, sizeof(base), "%s.%s", baseline ? baseline : "", part);
+	snprintf(w, sizeof(w), "%s: CPU time per round trip, %s", what, text);
+	bench_record(b, k, family, w, BU_USEC, v, reps,
+	    baseline != NULL && bench_find(b, base) != NULL ? base : NULL);
+}
+
 void
 bench_rtt(struct bench *b, const char *key, const char *what, const char *baseline,
-    int (*one)(void *ctx), void *ctx)
+    int (*one)(void *ctx), void *ctx, const struct bench_rtt_procs *procs)
 {
 	int reps = b->reps, iters = bench_iters(b, 2000), warm = bench_iters(b, 200);
-	double *per_rep = calloc((size_t)reps, sizeof(double));
+	double *per_rep = calloc((size_t)reps * 3, sizeof(double));
 	double *sample = calloc((size_t)iters, sizeof(double));
+	double *ends_us = per_rep + reps, *middle_us = per_rep + 2 * reps;
 	double med, lo, hi;
 	char family[16];
 	int r, i;
@@ -35,6 +70,10 @@ bench_rtt(struct bench *b, const char *key, const char *what, const char *baseli
 		if (one(ctx) != 0)
 			goto fail;
 	for (r = 0; r < reps; r++) {
+		uint64_t e0 = 0, m0 = 0, e1, m1;
+
+		if (procs != NULL)
+			rtt_cpu(procs, &e0, &m0);
 		for (i = 0; i < iters; i++) {
 			uint64_t t0 = bench_ns();
 
@@ -42,10 +81,22 @@ bench_rtt(struct bench *b, const char *key, const char *what, const char *baseli
 				goto fail;
 			sample[i] = (double)(bench_ns() - t0) / 1e3;
 		}
+		if (procs != NULL) {
+			rtt_cpu(procs, &e1, &m1);
+			ends_us[r] = (double)(e1 - e0) / 1e3 / iters;
+			middle_us[r] = (double)(m1 - m0) / 1e3 / iters;
+		}
 		bench_stat(sample, iters, &med, &lo, &hi);
 		per_rep[r] = med;
 	}
 	bench_record(b, key, family, what, BU_USEC, per_rep, reps, baseline);
+	if (procs != NULL) {
+		rtt_cpu_record(b, key, family, what, baseline, "ends", "client and server",
+		    ends_us, reps);
+		if (procs->middle > 0)
+			rtt_cpu_record(b, key, family, what, baseline, "middle",
+			    "the process in the middle", middle_us, reps);
+	}
 	goto out;
 fail:
 	bench_fail(b, family, what, "a round trip failed");

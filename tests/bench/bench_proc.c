@@ -110,6 +110,43 @@ bench_pin(pid_t pid, int cpu)
 	return pin_threads(pid, &set);
 }
 
+/* The first field of /proc/<pid>/task/<tid>/schedstat is the time the
+ * thread ran, in ns; the scheduler keeps it exactly, unlike the tick-based
+ * utime and stime. */
+uint64_t
+bench_cpu_ns(pid_t pid)
+{
+	char path[96];
+	struct dirent *d;
+	unsigned long long ns;
+	uint64_t sum = 0;
+	DIR *dir;
+	FILE *f;
+
+	if (pid <= 0) {
+		struct timespec ts;
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+		return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (dir == NULL)
+		return 0;
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.20s/schedstat", (int)pid, d->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		if (fscanf(f, "%llu", &ns) == 1)
+			sum += ns;
+		fclose(f);
+	}
+	closedir(dir);
+	return sum;
+}
+
 long
 bench_rss_kib(pid_t pid)
 {

@@ -90,7 +90,8 @@ bench_rpc(struct bench *b, const char *tag)
 		bench_kill(server);
 		return;
 	}
-	bench_rtt(b, key, what, base, bench_mach_rpc_one, &c);
+	bench_rtt(b, key, what, base, bench_mach_rpc_one, &c,
+	    bench_rtt_procs_for(tag, server, bench_machd_pid()));
 	bench_mach_quit(c.server);
 	if (bench_wait(server) != 0)
 		fprintf(stderr, "bench: the machd RPC server failed\n");
