@@ -405,6 +405,24 @@ test_malformed_requests(void **state)
 	xfer_disconnect(&c);
 }
 
+/* A key request sent by hand, its reply to a send right made from `reply`
+ * (not a send-once right as the client stubs make), not waited for. */
+static void
+send_key_request(const struct xfer_conn *c, mach_msg_id_t id, const char *key, mach_port_t reply)
+{
+	xfer_key_request_t k;
+
+	memset(&k, 0, sizeof(k));
+	k.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND);
+	k.head.msgh_remote_port = c->service;
+	k.head.msgh_local_port = reply;
+	k.head.msgh_id = id;
+	k.ndr = NDR_record;
+	k.key_len = (uint32_t)strlen(key);
+	memcpy(k.key, key, k.key_len);
+	assert_int_equal(mach_msg(&k.head, MACH_SEND_MSG, sizeof(k), 0, 0, 0, 0), KERN_SUCCESS);
+}
+
 /*
  * A client whose reply port (a send right, queue limit 0) never takes a
  * reply: xferd drops each reply at once instead of waiting, and serves
@@ -426,16 +444,8 @@ test_client_that_never_receives(void **state)
 	    KERN_SUCCESS);
 	assert_int_equal(mach_port_set_attributes(mach_task_self(), deaf, MACH_PORT_LIMITS_INFO,
 	    (mach_port_info_t)&lim, MACH_PORT_LIMITS_INFO_COUNT), KERN_SUCCESS);
-	for (i = 0; i < 50; i++) {
-		xfer_key_request_t k;
-		memset(&k, 0, sizeof(k));
-		k.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND);
-		k.head.msgh_remote_port = c.service;
-		k.head.msgh_local_port = deaf;
-		k.head.msgh_id = XFER_ID_LIST;
-		k.ndr = NDR_record;
-		assert_int_equal(mach_msg(&k.head, MACH_SEND_MSG, sizeof(k), 0, 0, 0, 0), KERN_SUCCESS);
-	}
+	for (i = 0; i < 50; i++)
+		send_key_request(&c, XFER_ID_LIST, "", deaf);
 	for (i = 0; i < 20; i++) {
 		assert_int_equal(xfer_echo(&c, "served", 6, &d), KERN_SUCCESS);
 		xfer_data_free(&d);
@@ -472,7 +482,6 @@ test_reply_port_dead_while_stopped(void **state)
 	uint64_t n = 0;
 	struct xfer_stats before, st;
 	struct xfer_data d;
-	xfer_key_request_t k;
 	mach_port_t r;
 	pid_t pid = xferd_pid();
 	int i;
@@ -483,15 +492,7 @@ test_reply_port_dead_while_stopped(void **state)
 	assert_int_equal(kill(pid, SIGSTOP), 0);
 	assert_int_equal(mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &r),
 	    KERN_SUCCESS);
-	memset(&k, 0, sizeof(k));
-	k.head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND);
-	k.head.msgh_remote_port = c.service;
-	k.head.msgh_local_port = r;
-	k.head.msgh_id = XFER_ID_FETCH;
-	k.ndr = NDR_record;
-	k.key_len = (uint32_t)strlen("t-dead-reply");
-	memcpy(k.key, "t-dead-reply", k.key_len);
-	assert_int_equal(mach_msg(&k.head, MACH_SEND_MSG, sizeof(k), 0, 0, 0, 0), KERN_SUCCESS);
+	send_key_request(&c, XFER_ID_FETCH, "t-dead-reply", r);
 	assert_int_equal(mach_port_mod_refs(mach_task_self(), r, MACH_PORT_RIGHT_RECEIVE, -1),
 	    KERN_SUCCESS);
 	assert_int_equal(kill(pid, SIGCONT), 0);
