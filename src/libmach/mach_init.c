@@ -13,6 +13,7 @@
  * (and MIG reply port) belongs to an earlier generation.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -166,9 +167,6 @@ path_setup(void)
 
 /* --- opening a channel (async-signal-safe: also used in the fork child) ---- */
 
-/* Long enough never to matter, finite so that signals interrupt. */
-static const struct timeval chan_rcvtimeo = { .tv_sec = 86400 };
-
 /* A socket connected to machd, or -1 with errno set. */
 static int
 chan_connect(void)
@@ -190,15 +188,6 @@ chan_connect(void)
 	/* Best effort: without them large messages may fail with EMSGSIZE. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	/* A receive timeout, however long, makes Linux fail a blocked recvmsg
-	 * with EINTR after a signal handler even under SA_RESTART, as a Mach
-	 * trap notices every signal (chan_recv). */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &chan_rcvtimeo, sizeof(chan_rcvtimeo)) < 0) {
-		err = errno;
-		close(fd);
-		errno = err;
-		return -1;
-	}
 	while (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		if (errno == EINTR)
 			continue;
@@ -497,20 +486,32 @@ chan_send(int fd, struct mxp_req *req, const struct iovec *payload, int npayload
 }
 
 /*
- * A signal handler ran while the thread waited for its reply: tell machd,
- * which answers the request early (MACH_RCV_INTERRUPTED and the like).
+ * An interruptible wait: until the reply is readable.  poll() is never
+ * restarted after a signal handler, even with SA_RESTART, so every signal
+ * that runs a handler is noticed, as a Mach trap notices it, and machd
+ * answers the request early (CANCEL: MACH_RCV_INTERRUPTED, KERN_ABORTED).
+ * A stop and a continue run no handler, and poll() sleeps on through them,
+ * as the trap does.  (A receive timeout on the socket would save the
+ * poll() but end the wait on a stop as well.)
  */
-static void
-chan_cancel(int fd)
+static int
+chan_wait(int fd, bool *cancelled)
 {
+	struct pollfd p = { .fd = fd, .events = POLLIN };
 	struct mxp_req cancel;
 	ssize_t n;
 
+	if (poll(&p, 1, -1) >= 0)
+		return 0;
+	if (errno != EINTR)
+		return -1;
 	memset(&cancel, 0, sizeof(cancel));
 	cancel.op = MXP_OP_CANCEL;
 	do
 		n = send(fd, &cancel, sizeof(cancel), MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
+	*cancelled = true;
+	return 0;
 }
 
 /* Out-of-line memory arrives as memfds with the reply (MXP_REP_OOL). */
@@ -584,18 +585,22 @@ chan_recv(int fd, uint32_t op, struct mxp_rep *rep, void *rbuf,
 	mh.msg_iovlen = rbuf_len != 0 ? 2 : 1;
 	mh.msg_control = cbuf.buf;
 	mh.msg_controllen = sizeof(cbuf.buf);
-	/* Then one system call to wait and read: SO_RCVTIMEO (chan_connect)
-	 * makes a signal end the wait with EINTR; the timeout itself (EAGAIN)
-	 * only means "wait again". */
-	n = interruptible ? -1 : chan_recv_spin(fd, &mh);
-	if (interruptible)
-		errno = EAGAIN;
-	while (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) {
-		if (errno == EINTR && !cancelled) {
-			chan_cancel(fd);
-			cancelled = true;
+	if (!interruptible) {
+		/* No signal ends this wait: spin (where it helps), then one
+		 * system call to wait and read. */
+		n = chan_recv_spin(fd, &mh);
+		while (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+			n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+	} else {
+		for (;;) {
+			if (!cancelled && chan_wait(fd, &cancelled) < 0) {
+				n = -1;
+				break;
+			}
+			n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+			if (n >= 0 || errno != EINTR)
+				break;
 		}
-		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
 	}
 	if (n >= 0)
 		libmach_rcv_nfds = fd_passing_collect(&mh, libmach_rcv_fds, LIBMACH_RCV_FDS_MAX);

@@ -7,6 +7,8 @@
  *    channel as they were;
  *  - a wait without the INTERRUPT options outlives any number of signals
  *    (libsyscall's retry) and still gets its message;
+ *  - a stop and a continue (SIGSTOP, SIGCONT: no handler runs) end no
+ *    wait, interruptible or not;
  *  - the adaptive spin before sleeping is tried only where it can help:
  *    with more than one CPU to run on, for waits no signal may interrupt,
  *    and not at all with LIBMACH_SPIN_US=0.
@@ -191,6 +193,60 @@ test_semaphore_wait_aborted_with_sa_restart(void **state)
 	assert_kr(semaphore_destroy(TASK, s), KERN_SUCCESS);
 }
 
+/* A stop and a continue run no handler: like a Mach trap, an interruptible
+ * wait sleeps on through them.  In a child, which the test stops. */
+struct stop_child {
+	int ready[2];            /* child -> parent: the wait has begun */
+	int go[2];               /* parent -> child: signal the semaphore */
+};
+
+static void
+child_wait_through_stop(void *arg)
+{
+	struct stop_child *sc = arg;
+	struct waiter w;
+	semaphore_t s = MACH_PORT_NULL;
+	char c = 'r';
+
+	if (libmach_reinit() != 0 || semaphore_create(TASK, &s, SYNC_POLICY_FIFO, 0) != KERN_SUCCESS)
+		_exit(10);
+	waiter_start(&w, WAIT_SEMA, s, 0);
+	sleep_ms(100);                     /* the waiter is in its wait by now */
+	if (write(sc->ready[1], &c, 1) != 1 || read(sc->go[0], &c, 1) != 1)
+		_exit(11);
+	if (atomic_load(&w.done))
+		_exit(12);                 /* the stop ended the wait */
+	if (semaphore_signal(s) != KERN_SUCCESS)
+		_exit(13);
+	pthread_join(w.thread, NULL);
+	_exit(w.kr == KERN_SUCCESS ? 0 : 14);
+}
+
+static void
+test_wait_outlives_stop_and_continue(void **state)
+{
+	struct stop_child sc;
+	pid_t pid;
+	char c;
+
+	(void)state;
+	assert_int_equal(pipe(sc.ready), 0);
+	assert_int_equal(pipe(sc.go), 0);
+	pid = harness_fork(child_wait_through_stop, &sc);
+	assert_true(pid > 0);
+	assert_int_equal(read(sc.ready[0], &c, 1), 1);
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	sleep_ms(50);
+	assert_int_equal(kill(pid, SIGCONT), 0);
+	sleep_ms(50);
+	assert_int_equal(write(sc.go[1], &c, 1), 1);
+	assert_int_equal(harness_wait(pid), 0);
+	close(sc.ready[0]);
+	close(sc.ready[1]);
+	close(sc.go[0]);
+	close(sc.go[1]);
+}
+
 /* ----- adaptive spinning ----------------------------------------------------- */
 
 struct spin_probe {
@@ -298,6 +354,7 @@ main(void)
 		tu_test(test_rcv_interrupt_with_sa_restart),
 		tu_test(test_rcv_without_interrupt_outlives_signals),
 		tu_test(test_semaphore_wait_aborted_with_sa_restart),
+		tu_test(test_wait_outlives_stop_and_continue),
 		tu_test(test_spin_only_with_another_cpu),
 		tu_test(test_spin_off_by_environment),
 	};
