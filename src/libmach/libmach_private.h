@@ -32,9 +32,9 @@ kern_return_t libmach_stats(uint64_t out[6]);
 void libmach_ool_counters(uint64_t *bytes_copied, uint64_t *zero_copy_sends);
 
 /*
- * Waits that spun before sleeping (mach_init.c, "Adaptive spinning"), and
- * how many of them got their reply while spinning.  For tests.
+ * Waits of this process that spun before sleeping (mach_init.c,
+ * "Adaptive spinning").  For tests.
  */
-void libmach_spin_counters(uint64_t *tries, uint64_t *hits);
+uint64_t libmach_spin_tries(void);
 
 #endif /* LIBMACH_PRIVATE_H */

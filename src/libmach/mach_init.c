@@ -116,14 +116,13 @@ mxp_page_size(void)
 #define SPIN_US_DEFAULT      5
 
 static _Atomic uint64_t spin_ns = SPIN_US_DEFAULT * 1000u;
-static _Atomic uint64_t spin_tries, spin_hits;      /* libmach_spin_counters */
+static _Atomic uint64_t spin_tries;                 /* libmach_spin_tries */
 static __thread struct spin_policy spin_policy;
 
-void
-libmach_spin_counters(uint64_t *tries, uint64_t *hits)
+uint64_t
+libmach_spin_tries(void)
 {
-	*tries = atomic_load(&spin_tries);
-	*hits = atomic_load(&spin_hits);
+	return atomic_load(&spin_tries);
 }
 
 /* LIBMACH_SPIN_US, read with the socket path (at start and at
@@ -555,8 +554,6 @@ chan_recv_spin(int fd, struct msghdr *mh)
 	atomic_fetch_add_explicit(&spin_tries, 1, memory_order_relaxed);
 	do {
 		n = recvmsg(fd, mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-		if (n >= 0)
-			atomic_fetch_add_explicit(&spin_hits, 1, memory_order_relaxed);
 		if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
 			return n;
 		sched_yield();

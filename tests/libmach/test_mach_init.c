@@ -263,7 +263,7 @@ static void *
 spin_probe_main(void *arg)
 {
 	struct spin_probe *p = arg;
-	uint64_t t0, t1, h;
+	uint64_t t0;
 	tu_msg_t m;
 
 	if (p->cpu >= 0) {
@@ -273,10 +273,9 @@ spin_probe_main(void *arg)
 		if (sched_setaffinity(0, sizeof(set), &set) != 0)
 			return NULL;
 	}
-	libmach_spin_counters(&t0, &h);
+	t0 = libmach_spin_tries();
 	p->kr = tu_recv(p->port, &m, sizeof(m), p->options, 0);
-	libmach_spin_counters(&t1, &h);
-	p->tries = t1 - t0;
+	p->tries = libmach_spin_tries() - t0;
 	return NULL;
 }
 
