@@ -58,7 +58,7 @@ bench_rtt(struct bench *b, const char *key, const char *what, const char *baseli
 	int reps = b->reps, iters = bench_iters(b, 2000), warm = bench_iters(b, 200);
 	double *per_rep = calloc((size_t)reps * 3, sizeof(double));
 	double *sample = calloc((size_t)iters, sizeof(double));
-	double *ends_us = per_rep + reps, *middle_us = per_rep + 2 * reps;
+	double *ends_us, *middle_us;
 	double med, lo, hi;
 	char family[16];
 	int r, i;
@@ -66,6 +66,8 @@ bench_rtt(struct bench *b, const char *key, const char *what, const char *baseli
 	key_family(key, family, sizeof(family));
 	if (per_rep == NULL || sample == NULL)
 		goto fail;
+	ends_us = per_rep + reps;
+	middle_us = per_rep + 2 * reps;
 	for (i = 0; i < warm; i++)
 		if (one(ctx) != 0)
 			goto fail;
